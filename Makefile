@@ -1,0 +1,36 @@
+# gaap-opener: `make run` and `make test` work from a fresh clone with only Python 3 and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+# handler/ is the function's code root (as /var/user on SCF); fakegaap is imported from the repo root.
+export PYTHONPATH := $(CURDIR)/handler:$(CURDIR)
+EVENT ?= events/timer.json
+
+.PHONY: all venv run test lint typecheck clean
+
+all: test
+
+$(STAMP): layers/requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## run: invoke the function on $(EVENT) against the embedded fake GAAP and print the result
+run: $(STAMP)
+	$(PY) -m gaap_opener invoke --event $(EVENT) --emulator
+
+## test: lint, type-check and run the whole suite
+test: $(STAMP) lint typecheck
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check handler fakegaap tests
+
+typecheck: $(STAMP)
+	$(PY) -m mypy --strict handler
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
