@@ -1,0 +1,137 @@
+"""Pydantic models at the boundaries: the direct payload coming in, the result document going out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from .errors import Refusal
+from .ids import PROXY_ID_PATTERN, PROXY_ID_RULE, parse_id_list
+
+DIRECT_FIELDS = frozenset({"ProxyIds", "InstanceIds", "EventId", "DryRun", "WaitSeconds", "CallbackUrl"})
+MAX_EVENT_ID_LENGTH = 128
+EVENT_ID_RULE = f"an event ID is 1 to {MAX_EVENT_ID_LENGTH} printable ASCII characters"
+
+
+def _proxy_id_field(value: object, info: Any) -> tuple[str, ...]:
+    """Parse one ID field and check each ID's format; de-duplication and sorting come after merging."""
+    where = info.field_name
+    items = parse_id_list(value, where)
+    for raw in items:
+        if not PROXY_ID_PATTERN.fullmatch(raw.strip()):
+            raise ValueError(f"{raw!r} is not a valid proxy ID: {PROXY_ID_RULE}")
+    return tuple(item.strip() for item in items)
+
+
+def check_event_id(value: object, where: str = "EventId") -> str | None:
+    """An event ID is a non-empty printable ASCII string (or an integer); it feeds tokens and headers."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise Refusal(f"{where} is {value!r:.80}: {EVENT_ID_RULE}")
+    text = str(value).strip()
+    if not text or len(text) > MAX_EVENT_ID_LENGTH or not all(" " <= ch <= "~" for ch in text):
+        raise Refusal(f"{where} is {text!r:.80}: {EVENT_ID_RULE}")
+    return text
+
+
+def _event_id_field(value: object) -> str | None:
+    try:
+        return check_event_id(value)
+    except Refusal as refusal:
+        raise ValueError(refusal.message.split(": ", 1)[1]) from None
+
+
+ProxyIdField = Annotated[tuple[str, ...], BeforeValidator(_proxy_id_field)]
+
+
+class DirectPayload(BaseModel):
+    """The direct-invoke event (also a timer's JSON Message and an HTTP body): every field optional."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ProxyIds: ProxyIdField = ()
+    InstanceIds: ProxyIdField = ()
+    EventId: Annotated[str | None, BeforeValidator(_event_id_field)] = None
+    DryRun: bool | None = None
+    WaitSeconds: float | None = Field(default=None, ge=0, le=900, allow_inf_nan=False)
+    CallbackUrl: str | None = Field(default=None, max_length=2048)
+
+    @property
+    def proxy_ids(self) -> tuple[str, ...]:
+        """ProxyIds and the legacy InstanceIds together."""
+        return self.ProxyIds + self.InstanceIds
+
+
+def parse_direct_payload(data: dict[str, Any], where: str = "event") -> DirectPayload:
+    """Validate a direct payload, turning pydantic's errors into one refusal that names value and rule."""
+    try:
+        return DirectPayload.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            location = ".".join(str(part) for part in error["loc"]) or where
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = f"unknown field; a direct payload accepts only {', '.join(sorted(DIRECT_FIELDS))}"
+            elif not message.startswith(("'", '"')) and error["type"] != "value_error":
+                message = f"{message} (got {error['input']!r:.80})"
+            problems.append(f"{location}: {message}")
+        raise Refusal(f"{where}: " + "; ".join(problems)) from None
+
+
+Status = Literal["succeeded", "partial", "failed", "rejected", "skipped", "dry_run"]
+Source = Literal["direct", "timer", "http", "alarm", "eventbridge", "unknown"]
+
+
+class ErrorInfo(BaseModel):
+    """Why a result is partial, failed or rejected."""
+
+    code: str
+    message: str
+    retryable: bool
+
+
+class CallRecord(BaseModel):
+    """One OpenProxies call (or, in a dry run, one planned call)."""
+
+    client_token: str
+    proxy_ids: list[str]
+    request_id: str | None = None
+    replayed: bool = False
+    error: ErrorInfo | None = None
+
+
+class CallbackInfo(BaseModel):
+    """How delivering the result to the callback URL went."""
+
+    delivered: bool
+    attempts: int
+    error: str | None = None
+
+
+class Result(BaseModel):
+    """The result document, schema gaap-opener/result/v1."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: Literal["gaap-opener/result/v1"] = Field(default="gaap-opener/result/v1", alias="schema")
+    status: Status
+    event_id: str | None
+    source: Source
+    requested: list[str]
+    opened: list[str]
+    invalid_status: list[str]
+    operation_failed: list[str]
+    statuses: dict[str, str]
+    calls: list[CallRecord]
+    error: ErrorInfo | None
+    callback: CallbackInfo | None
+    dry_run: bool
+    duration_ms: int
+    invocation_id: str | None
+
+    def document(self) -> dict[str, Any]:
+        """The JSON-ready dict, with ``schema`` as its first key."""
+        return self.model_dump(mode="json", by_alias=True)

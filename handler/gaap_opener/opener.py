@@ -1,0 +1,139 @@
+"""Open: one OpenProxies call per batch, retried while transient, replayed on DuplicatedRequest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from .errors import DEADLINE_EXCEEDED
+from .gaap import DUPLICATED_REQUEST, GaapCallError, OpenAnswer
+from .plan import Batch
+from .timing import Backoff, Deadline, Pacer, Sleep
+
+# Worth another attempt with the same ClientToken; everything else is permanent.
+TRANSIENT_CODES = frozenset(
+    {
+        "ClientNetworkError",
+        "ServerNetworkError",
+        "InternalError",
+        "ServiceUnavailable",
+        "FailedOperation.ActionOperateTooQuickly",
+        "FailedOperation.ActionIsDoing",
+        DEADLINE_EXCEEDED,
+    }
+)
+T = TypeVar("T")
+OPEN_OR_OPENING = frozenset({"OPENING", "RUNNING"})
+MIN_CALL_SECONDS = 0.5  # do not start a call with less time than this before the deadline
+MAX_CALL_SECONDS = 10.0
+
+
+def is_transient(code: str) -> bool:
+    """True for failures that may pass: network, 5xx, throttling, GAAP being busy."""
+    return code in TRANSIENT_CODES or code.startswith("RequestLimitExceeded")
+
+
+class Api(Protocol):
+    """What the opener needs of GAAP (gaap.GaapApi through the SDK)."""
+
+    def open_proxies(self, proxy_ids: Sequence[str], client_token: str, timeout: float) -> OpenAnswer: ...
+
+    def proxy_statuses(self, proxy_ids: Sequence[str], timeout: float) -> dict[str, str]: ...
+
+
+@dataclass
+class BatchOutcome:
+    """What became of one batch: the sets GAAP answered, or the error that ended it."""
+
+    batch: Batch
+    request_id: str | None = None
+    replayed: bool = False
+    opened: list[str] = field(default_factory=list)
+    invalid_status: list[str] = field(default_factory=list)
+    operation_failed: list[str] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)
+    error: GaapCallError | None = None
+    attempts: int = 0
+
+
+@dataclass
+class Opener:
+    """Runs batches against GAAP inside the invocation's deadline, paced and retried."""
+
+    api: Api
+    deadline: Deadline
+    pacer: Pacer
+    sleep: Sleep
+    backoff: Backoff = field(default_factory=Backoff)
+
+    def open_all(self, batches: Sequence[Batch]) -> list[BatchOutcome]:
+        """Open every batch in order; a failed batch does not stop the next one."""
+        return [self.open_batch(batch) for batch in batches]
+
+    def open_batch(self, batch: Batch) -> BatchOutcome:
+        """One batch: OpenProxies with its token; DuplicatedRequest means an earlier delivery asked."""
+        outcome = BatchOutcome(batch)
+        try:
+            answer = self._retrying(
+                outcome, lambda timeout: self.api.open_proxies(batch.proxy_ids, batch.client_token, timeout)
+            )
+        except GaapCallError as error:
+            if error.code != DUPLICATED_REQUEST:
+                outcome.error = error
+                return outcome
+            outcome.replayed = True
+            outcome.request_id = error.request_id
+            return self._replay(outcome)
+        outcome.request_id = answer.request_id
+        not_opened = set(answer.invalid_status) | set(answer.operation_failed)
+        outcome.invalid_status = sorted(set(answer.invalid_status))
+        outcome.operation_failed = sorted(set(answer.operation_failed) - set(answer.invalid_status))
+        outcome.opened = [proxy_id for proxy_id in batch.proxy_ids if proxy_id not in not_opened]
+        return outcome
+
+    def _replay(self, outcome: BatchOutcome) -> BatchOutcome:
+        """Report a replayed batch from the proxies' current status (the first answer is lost)."""
+        ids = outcome.batch.proxy_ids
+        try:
+            statuses = self._retrying(outcome, lambda timeout: self.api.proxy_statuses(ids, timeout))
+        except GaapCallError as error:
+            outcome.error = error
+            return outcome
+        outcome.statuses = {proxy_id: statuses[proxy_id] for proxy_id in ids if proxy_id in statuses}
+        for proxy_id in ids:
+            status = statuses.get(proxy_id)
+            if status in OPEN_OR_OPENING:
+                outcome.opened.append(proxy_id)
+            elif status == "CLOSED":
+                outcome.operation_failed.append(proxy_id)
+            else:
+                outcome.invalid_status.append(proxy_id)
+        return outcome
+
+    def _retrying(self, outcome: BatchOutcome, call: Callable[[float], T]) -> T:
+        """Call until success, a permanent error, the attempt limit or the deadline; count attempts.
+
+        Every attempt of a batch reuses its ClientToken, so an attempt that reached GAAP but whose
+        answer was lost comes back as DuplicatedRequest, never as a second open.
+        """
+        attempt = 0
+        while True:
+            remaining = self.deadline.remaining()
+            if remaining < MIN_CALL_SECONDS:
+                raise GaapCallError(
+                    DEADLINE_EXCEEDED,
+                    f"the invocation's deadline came before GAAP answered ({attempt} attempt(s) made)",
+                )
+            self.pacer.wait_turn()
+            attempt += 1
+            outcome.attempts += 1
+            try:
+                return call(min(MAX_CALL_SECONDS, self.deadline.remaining()))
+            except GaapCallError as error:
+                if not is_transient(error.code) or attempt >= self.backoff.max_attempts:
+                    raise
+                pause = self.backoff.delay(attempt)
+                if pause > self.deadline.remaining() - MIN_CALL_SECONDS:
+                    raise
+                self.sleep(pause)

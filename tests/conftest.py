@@ -1,0 +1,51 @@
+"""Shared fixtures: fake credentials, the in-process fake GAAP, and a way to invoke the handler."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from fakegaap import mock_gaap
+
+# Recognisable fakes: no test ever holds a real credential.
+FAKE_ENV = {
+    "TENCENTCLOUD_SECRETID": "AKIDfakeTestSecretId0000",
+    "TENCENTCLOUD_SECRETKEY": "fakeTestSecretKey0000",
+    "TENCENTCLOUD_SESSIONTOKEN": "fakeTestSessionToken0000",
+    "SCF_FUNCTIONNAME": "gaap-opener-test",
+}
+
+
+def scf_context(request_id: str | None = None, time_limit_ms: int = 30000) -> dict[str, Any]:
+    """A context dict as SCF passes it."""
+    return {
+        "request_id": request_id or str(uuid.uuid4()),
+        "function_name": "gaap-opener-test",
+        "function_version": "$LATEST",
+        "namespace": "default",
+        "memory_limit_in_mb": 128,
+        "time_limit_in_ms": time_limit_ms,
+    }
+
+
+def invoke(event: Any, env: Mapping[str, str] | None = None, context: Any = None, **kwargs: Any) -> dict[str, Any]:
+    """Invoke the handler with the fake credentials plus ``env``, against whatever fake is active."""
+    from gaap_opener.app import handle
+
+    return handle(event, context if context is not None else scf_context(),
+                  environ={**FAKE_ENV, **(env or {})}, **kwargs)
+
+
+@pytest.fixture
+def gaap() -> Iterator[Any]:
+    """The in-process fake GAAP (fakegaap through `responses`), rate limit on, opening instantly."""
+    with mock_gaap() as fake:
+        yield fake
+
+
+def open_calls(fake: Any) -> list[Any]:
+    """The OpenProxies requests the fake saw."""
+    return [r for r in fake.requests if r.action == "OpenProxies"]
