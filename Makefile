@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 export PYTHONPATH := $(CURDIR)/handler:$(CURDIR)
 EVENT ?= events/timer.json
 
-.PHONY: all venv run test lint typecheck clean
+.PHONY: all venv run test lint typecheck package clean
+LAYER_PYTHON ?= 3.10
 
 all: test
 
@@ -31,6 +32,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict handler
+
+## package: dist/function.zip (handler/) and dist/layer.zip (dependencies for SCF's Python $(LAYER_PYTHON))
+package: $(STAMP)
+	$(PY) layers/build.py --python-version $(LAYER_PYTHON) --dist dist
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
