@@ -25,7 +25,8 @@ INTERNAL_ERROR = "UnexpectedError"
 
 
 def main_handler(event: Any, context: Any) -> dict[str, Any]:
-    """SCF (and AWS Lambda) handler: open the proxies the event asks for and return the result."""
+    """SCF (and AWS Lambda) handler: open the proxies the event asks for and return the result
+    (for HTTP events, an integrated response carrying it)."""
     return handle(event, context)
 
 
@@ -40,8 +41,9 @@ def handle(
 ) -> dict[str, Any]:
     """The whole invocation, with the world passed in: environment, clock, sleep and the GAAP API.
 
-    Returns the result document; raises RetryableFailure when an asynchronous invocation should be
-    redelivered by the platform (a transient failure persisted).
+    Returns the result document, or for an HTTP event the HTTP answer carrying it. An asynchronous
+    invocation whose transient failure persisted raises RetryableFailure so that the platform
+    redelivers it; an HTTP one answers 502/503 instead.
     """
     started = clock()
     env = os.environ if environ is None else environ
@@ -61,6 +63,10 @@ def handle(
         )
     document = report.finish(result, int((clock() - started) * 1000))
     _log_result(log, document)
+    if source == "http":
+        from .answer import http_answer
+
+        return http_answer(document)
     if report.needs_redelivery(result):
         raise RetryableFailure(
             f"gaap-opener: {document['error']['code']} persisted for event {document['event_id']!r}; "

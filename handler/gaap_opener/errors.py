@@ -8,6 +8,8 @@ from typing import Any
 INVALID_EVENT = "InvalidEvent"
 NOT_ALLOWED = "NotAllowed"
 UNAUTHORIZED = "Unauthorized"
+METHOD_NOT_ALLOWED = "MethodNotAllowed"
+PAYLOAD_TOO_LARGE = "PayloadTooLarge"
 INVALID_CONFIGURATION = "InvalidConfiguration"
 MISSING_CREDENTIALS = "MissingCredentials"
 INVALID_STATUS = "InvalidStatus"

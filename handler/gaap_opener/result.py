@@ -75,7 +75,7 @@ def failed_before_calls(
 
 def skipped(request: OpenRequest, invocation_id: str | None) -> Result:
     """Nothing to do (a resolved alarm): reported, nothing called."""
-    return _base("skipped", event_id=request.event_id, source=request.source,
+    return _base("skipped", event_id=request.event_id or None, source=request.source,
                  requested=request.proxy_ids, invocation_id=invocation_id)
 
 
