@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .clock import ManualClock
 from .exceptions import GaapError
 from .mock import GaapMock, mock_gaap
 from .models import GaapBackend, RecordedRequest
@@ -16,7 +17,15 @@ from .models import GaapBackend, RecordedRequest
 if TYPE_CHECKING:
     from .server import serve_in_thread
 
-__all__ = ["GaapBackend", "GaapError", "GaapMock", "RecordedRequest", "mock_gaap", "serve_in_thread"]
+__all__ = [
+    "GaapBackend",
+    "GaapError",
+    "GaapMock",
+    "ManualClock",
+    "RecordedRequest",
+    "mock_gaap",
+    "serve_in_thread",
+]
 
 
 def __getattr__(name: str) -> Any:
