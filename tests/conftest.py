@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-from fakegaap import mock_gaap
-
 # Recognisable fakes: no test ever holds a real credential.
 FAKE_ENV = {
     "TENCENTCLOUD_SECRETID": "AKIDfakeTestSecretId0000",
@@ -42,6 +40,8 @@ def invoke(event: Any, env: Mapping[str, str] | None = None, context: Any = None
 @pytest.fixture
 def gaap() -> Iterator[Any]:
     """The in-process fake GAAP (fakegaap through `responses`), rate limit on, opening instantly."""
+    from fakegaap import mock_gaap
+
     with mock_gaap() as fake:
         yield fake
 
