@@ -2,14 +2,18 @@
 
 Calls main_handler with an SCF-shaped context and prints the result document on stdout (log lines
 go to stderr). ``--emulator`` starts the embedded fake GAAP (fakegaap) on loopback, seeds it with
-every proxy ID the event and the configuration mention (all CLOSED) and points the function at it.
+every proxy ID the event and the configuration mention (all CLOSED) and points the function at it;
+where unset, it also sets fake credentials and the demo configuration the samples in events/ use
+(API token ``emulator-demo-token``, alarm policy ``policy-n4exeh88`` mapped to ``link-5e6f7a8b``).
 Exit status: 0 for succeeded, skipped and dry_run (200 for HTTP answers), 1 otherwise, 2 for bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -21,6 +25,12 @@ from typing import Any
 
 _ID_IN_TEXT = re.compile(r"link-[a-z0-9]{8}")
 _EMULATOR_CREDENTIALS = {"TENCENTCLOUD_SECRETID": "AKIDemulator", "TENCENTCLOUD_SECRETKEY": "emulator-key"}
+# The demo configuration the sample events in events/ expect; each applies only where unset.
+EMULATOR_API_TOKEN = "emulator-demo-token"  # noqa: S105 - a published demo value, only for --emulator
+_EMULATOR_DEFAULTS = {
+    "GAAP_OPENER_API_TOKEN_SHA256": hashlib.sha256(EMULATOR_API_TOKEN.encode()).hexdigest(),
+    "GAAP_OPENER_ALARM_PROXY_MAP": json.dumps({"policy-n4exeh88": ["link-5e6f7a8b"]}),
+}
 _OK = ("succeeded", "skipped", "dry_run")
 
 
@@ -38,6 +48,17 @@ def scf_context(function_name: str, timeout_s: float) -> dict[str, Any]:
     }
 
 
+def _decoded_body(event_text: str) -> str:
+    """An HTTP event's base64 body, decoded, so its proxy IDs can be seeded too."""
+    try:
+        event = json.loads(event_text)
+        if isinstance(event, dict) and event.get("isBase64Encoded") in (True, "true"):
+            return base64.b64decode(str(event.get("body", ""))).decode("utf-8", "replace")
+    except ValueError:
+        pass
+    return ""
+
+
 @contextlib.contextmanager
 def emulator(event_text: str) -> Iterator[str]:
     """Serve fakegaap on loopback, seeded with the IDs the event and the configuration name."""
@@ -48,7 +69,7 @@ def emulator(event_text: str) -> Iterator[str]:
         import fakegaap
 
     backend = fakegaap.GaapBackend(rate_limit=20)
-    texts = [event_text] + [os.environ.get(name, "") for name in (
+    texts = [event_text, _decoded_body(event_text)] + [os.environ.get(name, "") for name in (
         "GAAP_OPENER_PROXY_IDS", "GAAP_OPENER_ALARM_PROXY_MAP", "GAAP_OPENER_ALLOWED_PROXY_IDS")]
     for proxy_id in sorted({found for text in texts for found in _ID_IN_TEXT.findall(text)}):
         backend.add_proxy(proxy_id, status="CLOSED")
@@ -67,10 +88,15 @@ def invoke(event_path: str, use_emulator: bool, timeout_s: float) -> int:
     context = scf_context(os.environ.get("SCF_FUNCTIONNAME", "gaap-opener"), timeout_s)
     with contextlib.ExitStack() as stack:
         if use_emulator:
-            url = stack.enter_context(emulator(event_text))
-            os.environ["GAAP_OPENER_ENDPOINT"] = url
             for name, value in _EMULATOR_CREDENTIALS.items():
                 os.environ.setdefault(name, value)
+            for name, value in _EMULATOR_DEFAULTS.items():
+                auth_chosen = name.endswith("_SHA256") and os.environ.get("GAAP_OPENER_API_AUTH")
+                if not os.environ.get(name) and not auth_chosen:
+                    os.environ[name] = value
+                    print(f"gaap_opener invoke: demo setting {name}={value}", file=sys.stderr)
+            url = stack.enter_context(emulator(event_text))
+            os.environ["GAAP_OPENER_ENDPOINT"] = url
             print(f"gaap_opener invoke: fake GAAP at {url}", file=sys.stderr)
         from .app import main_handler
         from .errors import RetryableFailure

@@ -81,6 +81,7 @@ class Opener:
         except GaapCallError as error:
             if error.code != DUPLICATED_REQUEST:
                 outcome.error = error
+                outcome.request_id = error.request_id
                 return outcome
             outcome.replayed = True
             outcome.request_id = error.request_id
