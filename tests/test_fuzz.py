@@ -7,12 +7,12 @@ import json
 from typing import Any
 
 from conftest import FAKE_ENV, scf_context
+from gaap_opener.app import handle
+from gaap_opener.models import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fakegaap import mock_gaap
-from gaap_opener.app import handle
-from gaap_opener.models import Result
 
 HTTP_CODES = {200, 207, 400, 401, 403, 405, 413, 422, 500, 502, 503}
 FIELDS = [

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from gaap_opener.errors import Refusal
 from gaap_opener.ids import MAX_PROXY_IDS, PROXY_ID_PATTERN, check_allowed, normalize_ids, parse_id_list
 from gaap_opener.models import parse_direct_payload
+from hypothesis import given
+from hypothesis import strategies as st
 
 valid_id = st.from_regex(r"link-[a-z0-9]{8}", fullmatch=True)
 
@@ -69,7 +68,7 @@ def test_direct_payload_refusals_name_field_value_and_rule() -> None:
 
 
 def test_direct_payload_rejects_bad_event_id() -> None:
-    with pytest.raises(Refusal, match="EventId.*printable ASCII"):
+    with pytest.raises(Refusal, match=r"EventId.*printable ASCII"):
         parse_direct_payload({"EventId": "line\nbreak"})
 
 

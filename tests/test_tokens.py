@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gaap_opener.plan import client_token, plan_batches
 from hypothesis import given
 from hypothesis import strategies as st
-
-from gaap_opener.plan import client_token, plan_batches
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -48,7 +47,11 @@ def test_batches_split_sorted_ids_each_with_its_own_token() -> None:
     assert len({b.client_token for b in batches}) == 3
 
 
-@given(st.text(max_size=40), st.text(min_size=1, max_size=128), st.lists(st.from_regex(r"link-[a-z0-9]{8}", fullmatch=True), min_size=1, max_size=20))
+@given(
+    st.text(max_size=40),
+    st.text(min_size=1, max_size=128),
+    st.lists(st.from_regex(r"link-[a-z0-9]{8}", fullmatch=True), min_size=1, max_size=20),
+)
 def test_every_token_is_at_most_64_safe_ascii_characters(namespace: str, event_id: str, ids: list[str]) -> None:
     assert TOKEN.fullmatch(client_token(namespace, event_id, ids))
 
