@@ -105,7 +105,7 @@ def serve_in_thread(
     `credentials` (SecretId to SecretKey) turns on signature checks."""
     server = make_server(backend, host, port, credentials)
     thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fakegaap-server", daemon=True
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="fakegaap-server", daemon=True
     )
     thread.start()
     try:
