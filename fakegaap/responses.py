@@ -5,6 +5,7 @@ Named after moto's `responses.py`; it has nothing to do with the `responses` lib
 
 from __future__ import annotations
 
+import dataclasses
 import http
 import json
 import logging
@@ -136,17 +137,16 @@ class GaapResponder:
             action, params, _redacted(headers), secret_id=claimed[1] if claimed else None
         )
         fault = self.backend.take_fault(action)
-        answer: dict[str, Any] | None = None
-        if fault is None or fault.after or fault.kind == "delay":
-            answer = self._answer(record, method, path, lower, body, params, decode_error)
-        if fault is not None:
-            record.fault = fault.kind
-            if fault.kind != "delay":
-                answer = None
-        reply = _json_reply(answer) if answer is not None else _fault_reply(fault)
-        if fault is not None:
-            reply = Reply(reply.status, reply.headers, reply.body, fault.delay)
-        return _finish(record, reply)
+        if fault is None:
+            return _finish(record, _json_reply(self._answer(record, method, path, lower, body, params, decode_error)))
+        record.fault = fault.kind
+        if fault.kind == "delay":
+            reply = _json_reply(self._answer(record, method, path, lower, body, params, decode_error))
+        else:
+            if fault.after:  # carried out, but its answer is lost
+                self._answer(record, method, path, lower, body, params, decode_error)
+            reply = _fault_reply(fault)
+        return _finish(record, dataclasses.replace(reply, delay=fault.delay))
 
     def refuse(self, headers: Mapping[str, str], error: GaapError) -> Reply:
         """Log and answer a request the door would not read (a body too big, say)."""
@@ -243,8 +243,7 @@ def _json_reply(answer: dict[str, Any], status: int = 200) -> Reply:
     return Reply(status, {"Content-Type": JSON_CONTENT_TYPE}, body)
 
 
-def _fault_reply(fault: Fault | None) -> Reply:
-    assert fault is not None
+def _fault_reply(fault: Fault) -> Reply:
     if fault.network:
         return Reply(0, {}, None)
     if fault.code is not None:
