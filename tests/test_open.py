@@ -222,3 +222,29 @@ def test_result_is_logged_as_one_json_line(gaap: Any, capsys: pytest.CaptureFixt
     [line] = [entry for entry in lines if "result" in entry]
     assert line["result"] == result
     assert (line["event_id"], line["source"], line["status"]) == ("log", "direct", "succeeded")
+
+
+def test_error_body_with_an_unexpected_content_type_is_still_an_error() -> None:
+    # The SDK parses error bodies only for Content-Type exactly application/json; a proxy on the way
+    # may add a charset. The answer must still read as the error it is, not as an empty success.
+    import responses
+
+    body = {"Response": {"Error": {"Code": "ResourceNotFound", "Message": "no such proxy"}, "RequestId": "r-1"}}
+    with responses.RequestsMock() as wire:
+        wire.add(responses.POST, "https://gaap.tencentcloudapi.com/", json=body,
+                 content_type="application/json; charset=utf-8")
+        result = invoke({"ProxyIds": [A], "EventId": "ct"})
+    assert result["status"] == "failed"
+    assert result["error"]["code"] == "ResourceNotFound"
+    assert result["calls"][0]["request_id"] == "r-1"
+
+
+def test_answer_that_is_not_json_is_transient(gaap: Any) -> None:
+    import responses
+
+    with responses.RequestsMock() as wire:
+        wire.add(responses.POST, "https://gaap.tencentcloudapi.com/", body="<html>gateway</html>",
+                 content_type="text/plain")
+        with pytest.raises(RetryableFailure) as raised:
+            invoke({"ProxyIds": [A], "EventId": "nj"}, sleep=lambda s: None)
+    assert raised.value.result["error"]["code"] == "ServerNetworkError"

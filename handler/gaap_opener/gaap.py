@@ -5,6 +5,7 @@ The SDK is imported here and only here, when the first call needs it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -105,7 +106,10 @@ class GaapApi:
 
         scheme, host = split_endpoint(endpoint)
         self._credential_type = Credential
-        profile = ClientProfile(httpProfile=HttpProfile(protocol=scheme, endpoint=host, reqTimeout=10))
+        # English error messages: they go into results and logs that operators read.
+        profile = ClientProfile(
+            httpProfile=HttpProfile(protocol=scheme, endpoint=host, reqTimeout=10), language="en-US"
+        )
         # GAAP is a global service: no region. The credential is replaced before every call.
         self._client: Any = gaap_client.GaapClient(Credential("unset", "unset"), "", profile)
         self._credentials: Credentials | None = None
@@ -119,8 +123,13 @@ class GaapApi:
             )
             self._credentials = credentials
 
-    def _send(self, action: str, request: Any, timeout: float) -> Any:
-        """Send one typed SDK request; SDK exceptions become GaapCallError."""
+    def _send(self, action: str, request: Any, timeout: float) -> dict[str, Any]:
+        """Send one typed SDK request through the client; return GAAP's ``Response`` object.
+
+        The typed methods (client.OpenProxies) trust the SDK's error check, which reads an error
+        body only when Content-Type is exactly application/json: an error behind a proxy that
+        rewrites the header would pass as success with empty sets. So the body is checked here.
+        """
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
         # The SDK fixes its timeout when the client is built; the deadline needs it per call.
@@ -128,28 +137,43 @@ class GaapApi:
         if conn is not None:
             conn.timeout = timeout
         try:
-            return getattr(self._client, action)(request)
+            body = self._client.call(action, request._serialize(), headers=request.headers)
         except TencentCloudSDKException as exc:
             raise GaapCallError(str(exc.code), _short(exc.message), exc.requestId) from None
+        except ValueError as exc:  # the SDK's own json.loads of a text/plain body that is not JSON
+            raise GaapCallError("ServerNetworkError", f"{action}: GAAP's answer is not its JSON: {exc}") from None
+        try:
+            response = json.loads(body)["Response"]
+            if not isinstance(response, dict):
+                raise TypeError("Response is not an object")
+        except (ValueError, KeyError, TypeError):
+            shown = _short(body, 200)
+            raise GaapCallError("ServerNetworkError", f"{action}: GAAP's answer is not its JSON: {shown}") from None
+        error = response.get("Error")
+        if isinstance(error, dict):
+            raise GaapCallError(str(error.get("Code")), _short(error.get("Message", "")), response.get("RequestId"))
+        return response
 
     def open_proxies(self, proxy_ids: Sequence[str], client_token: str, timeout: float) -> OpenAnswer:
         """Call OpenProxies once; raise GaapCallError for an error answer or a transport failure."""
         request = self._models.OpenProxiesRequest()
         request.ProxyIds = list(proxy_ids)
         request.ClientToken = client_token
-        response = self._send("OpenProxies", request, timeout)
+        answer = self._models.OpenProxiesResponse()
+        answer._deserialize(self._send("OpenProxies", request, timeout))
         return OpenAnswer(
-            request_id=response.RequestId,
-            invalid_status=tuple(response.InvalidStatusInstanceSet or ()),
-            operation_failed=tuple(response.OperationFailedInstanceSet or ()),
+            request_id=answer.RequestId,
+            invalid_status=tuple(answer.InvalidStatusInstanceSet or ()),
+            operation_failed=tuple(answer.OperationFailedInstanceSet or ()),
         )
 
     def proxy_statuses(self, proxy_ids: Sequence[str], timeout: float) -> dict[str, str]:
         """Call DescribeProxiesStatus once: proxy ID to its current status."""
         request = self._models.DescribeProxiesStatusRequest()
         request.ProxyIds = list(proxy_ids)
-        response = self._send("DescribeProxiesStatus", request, timeout)
-        return {str(item.InstanceId): str(item.Status) for item in response.InstanceStatusSet or ()}
+        answer = self._models.DescribeProxiesStatusResponse()
+        answer._deserialize(self._send("DescribeProxiesStatus", request, timeout))
+        return {str(item.InstanceId): str(item.Status) for item in answer.InstanceStatusSet or ()}
 
 
 def _short(message: object, limit: int = 500) -> str:

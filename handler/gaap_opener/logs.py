@@ -70,7 +70,8 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__(sys.stdout)
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stdout)
+        # Assign, not setStream(): that flushes the previous stream, which may be closed by now.
+        self.stream = sys.stdout
         super().emit(record)
 
 
