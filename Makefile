@@ -1,13 +1,13 @@
 # gaap-opener: `make run` and `make test` work from a fresh clone with only Python 3 and make.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 # handler/ is the function's code root (as /var/user on SCF); fakegaap is imported from the repo root.
 export PYTHONPATH := $(CURDIR)/handler:$(CURDIR)
 EVENT ?= events/timer.json
 
-.PHONY: all venv run test lint typecheck package clean
+.PHONY: all venv run test test-py310 lint typecheck package clean
 LAYER_PYTHON ?= 3.10
 
 all: test
@@ -26,6 +26,11 @@ run: $(STAMP)
 ## test: lint, type-check and run the whole suite
 test: $(STAMP) lint typecheck
 	$(PY) -m pytest -q
+
+## test-py310: the suite on Python 3.10, SCF's runtime (PYTHON310=path/to/python3.10)
+PYTHON310 ?= python3.10
+test-py310:
+	$(MAKE) test PYTHON=$(PYTHON310) VENV=.venv310
 
 lint: $(STAMP)
 	$(PY) -m ruff check handler fakegaap tests
