@@ -109,7 +109,13 @@ def _run(
     opener = Opener(api=api, deadline=deadline, pacer=Pacer(clock, sleep), sleep=sleep)
     outcomes = opener.open_all(batches)
     # report
-    return report.from_outcomes(request, outcomes, invocation.request_id)
+    result = report.from_outcomes(request, outcomes, invocation.request_id)
+    wait = request.wait_seconds if request.wait_seconds is not None else settings.wait_seconds
+    if wait > 0 and result.opened and not report.needs_redelivery(result):
+        # Waiting that ends early does not change the status; statuses shows where each proxy was.
+        waited = opener.wait_running(result.opened, wait)
+        result.statuses = dict(sorted({**result.statuses, **waited}.items()))
+    return result
 
 
 def _sdk_api(settings: Settings, env: Mapping[str, str]) -> Api:

@@ -26,7 +26,10 @@ TRANSIENT_CODES = frozenset(
 T = TypeVar("T")
 OPEN_OR_OPENING = frozenset({"OPENING", "RUNNING"})
 MIN_CALL_SECONDS = 0.5  # do not start a call with less time than this before the deadline
-MAX_CALL_SECONDS = 10.0
+MAX_CALL_SECONDS = 10.0  # GAAP answers in well under a second; a hung connection must not eat the budget
+STATUS_IDS_PER_CALL = 100  # DescribeProxies' documented maximum; DescribeProxiesStatus is not documented
+WAIT_FIRST_POLL = 1.0  # seconds before the first status poll while waiting for RUNNING
+WAIT_POLL_CAP = 5.0
 
 
 def is_transient(code: str) -> bool:
@@ -93,6 +96,37 @@ class Opener:
         outcome.opened = [proxy_id for proxy_id in batch.proxy_ids if proxy_id not in not_opened]
         return outcome
 
+    def wait_running(self, proxy_ids: Sequence[str], wait_seconds: float) -> dict[str, str]:
+        """Poll DescribeProxiesStatus until every proxy is RUNNING, the wait ends or the deadline nears.
+
+        Returns the last status read of each proxy ({} if none could be read). Polls are paced with
+        the other calls and back off from 1 s to 5 s; a poll that fails ends the wait early, which
+        changes nothing but what ``statuses`` shows.
+        """
+        ids = list(proxy_ids)
+        statuses: dict[str, str] = {}
+        if not ids or wait_seconds <= 0:
+            return statuses
+        wait_until = self.deadline.now() + wait_seconds
+        pause = WAIT_FIRST_POLL
+        while True:
+            budget = min(wait_until - self.deadline.now(), self.deadline.remaining() - MIN_CALL_SECONDS)
+            if budget <= 0:
+                return statuses
+            self.sleep(min(pause, budget))
+            for start in range(0, len(ids), STATUS_IDS_PER_CALL):
+                chunk = ids[start : start + STATUS_IDS_PER_CALL]
+                try:
+                    statuses.update(self._retrying(BatchOutcome(Batch(tuple(chunk), "")), self._status_call(chunk)))
+                except GaapCallError:
+                    return statuses
+            if all(statuses.get(proxy_id) == "RUNNING" for proxy_id in ids):
+                return statuses
+            pause = min(pause * 1.5, WAIT_POLL_CAP)
+
+    def _status_call(self, proxy_ids: Sequence[str]) -> Callable[[float], dict[str, str]]:
+        return lambda timeout: self.api.proxy_statuses(proxy_ids, timeout)
+
     def _replay(self, outcome: BatchOutcome) -> BatchOutcome:
         """Report a replayed batch from the proxies' current status (the first answer is lost)."""
         ids = outcome.batch.proxy_ids
@@ -130,7 +164,8 @@ class Opener:
             attempt += 1
             outcome.attempts += 1
             try:
-                return call(min(MAX_CALL_SECONDS, self.deadline.remaining()))
+                # Half the time left: a hung attempt still leaves room for one more with the same token.
+                return call(min(MAX_CALL_SECONDS, max(MIN_CALL_SECONDS, self.deadline.remaining() / 2)))
             except GaapCallError as error:
                 if not is_transient(error.code) or attempt >= self.backoff.max_attempts:
                     raise

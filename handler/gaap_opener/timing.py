@@ -24,6 +24,10 @@ class Deadline:
             margin_s = min(2.0, max(0.3, time_limit_s * 0.1))
         self._end = clock() + max(time_limit_s - margin_s, 0.0)
 
+    def now(self) -> float:
+        """The clock this deadline is kept on."""
+        return self._clock()
+
     def remaining(self) -> float:
         """Seconds left before the deadline (never negative)."""
         return max(self._end - self._clock(), 0.0)
