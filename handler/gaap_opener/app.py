@@ -6,22 +6,25 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from . import result as report
 from .config import Settings, load_settings
 from .context import Invocation, read_context
-from .errors import ConfigError, RetryableFailure
+from .errors import ConfigError, Refusal, RetryableFailure
 from .gaap import MissingCredentials, credentials_from_env, gaap_api
 from .intake import identify, read_event
-from .logs import setup_logging
-from .models import Result
+from .logs import remember_secrets, setup_logging
+from .models import CallbackInfo, Result
 from .opener import Api, Opener
 from .plan import plan_batches
-from .request import EventRefusal, OpenRequest
+from .request import EventRefusal
 from .timing import Deadline, Pacer
 
 INTERNAL_ERROR = "UnexpectedError"
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
 
 
 def main_handler(event: Any, context: Any) -> dict[str, Any]:
@@ -30,46 +33,68 @@ def main_handler(event: Any, context: Any) -> dict[str, Any]:
     return handle(event, context)
 
 
+@dataclass
+class _Outcome:
+    """What an invocation produced before it is reported: the result and where to send it."""
+
+    result: Result
+    callback_url: str | None = None
+    callback_secret: str | None = None
+
+
 def handle(
     event: Any,
     context: Any,
     *,
     environ: Mapping[str, str] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+    wall_time: Clock = time.time,
     api_factory: Callable[[Settings, Mapping[str, str]], Api] | None = None,
 ) -> dict[str, Any]:
-    """The whole invocation, with the world passed in: environment, clock, sleep and the GAAP API.
+    """The whole invocation, with the world passed in: environment, clocks, sleep and the GAAP API.
 
     Returns the result document, or for an HTTP event the HTTP answer carrying it. An asynchronous
-    invocation whose transient failure persisted raises RetryableFailure so that the platform
-    redelivers it; an HTTP one answers 502/503 instead.
+    invocation whose transient failure (or callback) persisted raises RetryableFailure so that the
+    platform redelivers it; an HTTP one answers 502/503 instead.
     """
     started = clock()
     env = os.environ if environ is None else environ
     invocation = read_context(context)
+    deadline = Deadline(clock, invocation.time_limit_s)
     source = identify(event)
     log = setup_logging((env.get("GAAP_OPENER_LOG_LEVEL") or "INFO").strip().upper() or "INFO")
+    remember_secrets(env)
     try:
-        result = _run(event, invocation, env, clock, sleep, api_factory or _sdk_api)
+        outcome = _run(event, invocation, env, deadline, clock, sleep, api_factory or _sdk_api)
     except ConfigError as error:
-        result = report.failed_before_calls(error.code, error.message, source=source, event_id=None,
-                                            invocation_id=invocation.request_id)
+        outcome = _Outcome(report.failed_before_calls(error.code, error.message, source=source, event_id=None,
+                                                      invocation_id=invocation.request_id))
     except Exception as error:  # the edge: log it, report it, let the platform retry
         log.exception("unexpected error", extra={"fields": {"invocation_id": invocation.request_id}})
-        result = report.failed_before_calls(
+        outcome = _Outcome(report.failed_before_calls(
             INTERNAL_ERROR, f"unexpected {type(error).__name__} inside gaap-opener (see the log)",
             source=source, event_id=None, invocation_id=invocation.request_id, retryable=True,
-        )
+        ))
+    result = outcome.result
     document = report.finish(result, int((clock() - started) * 1000))
+    if outcome.callback_url is not None:
+        from .callback import deliver
+
+        delivery = deliver(outcome.callback_url, document, outcome.callback_secret, deadline, sleep, wall_time)
+        result.callback = CallbackInfo(**delivery.as_dict())
+        document = report.finish(result, int((clock() - started) * 1000))
     _log_result(log, document)
     if source == "http":
         from .answer import http_answer
 
         return http_answer(document)
-    if report.needs_redelivery(result):
+    callback_failed = result.callback is not None and not result.callback.delivered
+    if report.needs_redelivery(result) or callback_failed:
+        reason = "the callback could not be delivered" if not report.needs_redelivery(result) else (
+            f"{document['error']['code']} persisted")
         raise RetryableFailure(
-            f"gaap-opener: {document['error']['code']} persisted for event {document['event_id']!r}; "
+            f"gaap-opener: {reason} for event {document['event_id']!r}; "
             "redeliver the event (its ClientTokens repeat, so this is safe)",
             document,
         )
@@ -80,32 +105,47 @@ def _run(
     event: Any,
     invocation: Invocation,
     env: Mapping[str, str],
-    clock: Callable[[], float],
-    sleep: Callable[[float], None],
+    deadline: Deadline,
+    clock: Clock,
+    sleep: Sleep,
     api_factory: Callable[[Settings, Mapping[str, str]], Api],
-) -> Result:
+) -> _Outcome:
     settings = load_settings(env, invocation.function_name or env.get("SCF_FUNCTIONNAME"))
     setup_logging(settings.log_level)
+    if settings.callback_url is not None or settings.callback_allowed_hosts is not None:
+        from .callback import check_configured_url
+
+        check_configured_url(settings)
+    secret = settings.callback_secret
     # intake
     try:
-        request: OpenRequest = read_event(event, invocation, settings)
+        request = read_event(event, invocation, settings)
+        callback_url = settings.callback_url
+        if request.callback_url is not None:
+            from .callback import choose_url
+
+            try:
+                callback_url = choose_url(request.callback_url, settings)
+            except Refusal as refusal:
+                raise EventRefusal(refusal, request.source, request.event_id) from None
     except EventRefusal as refusal:
-        return report.rejected(refusal.code, refusal.message, source=refusal.source, event_id=refusal.event_id,
-                               invocation_id=invocation.request_id)
+        rejected = report.rejected(refusal.code, refusal.message, source=refusal.source,
+                                   event_id=refusal.event_id, invocation_id=invocation.request_id)
+        return _Outcome(rejected, settings.callback_url, secret)
     if request.skip_reason is not None:
-        return report.skipped(request, invocation.request_id)
+        return _Outcome(report.skipped(request, invocation.request_id), callback_url, secret)
     # plan
     batches = plan_batches(settings.token_namespace, request.event_id, request.proxy_ids, settings.batch_size)
     if request.dry_run:
-        return report.dry_run(request, batches, invocation.request_id)
+        return _Outcome(report.dry_run(request, batches, invocation.request_id), callback_url, secret)
     # open
     try:
         api = api_factory(settings, env)
     except MissingCredentials as missing:
-        return report.failed_before_calls(missing.code, missing.message, source=request.source,
-                                          event_id=request.event_id, invocation_id=invocation.request_id,
-                                          requested=request.proxy_ids)
-    deadline = Deadline(clock, invocation.time_limit_s)
+        failed = report.failed_before_calls(missing.code, missing.message, source=request.source,
+                                            event_id=request.event_id, invocation_id=invocation.request_id,
+                                            requested=request.proxy_ids)
+        return _Outcome(failed, callback_url, secret)
     opener = Opener(api=api, deadline=deadline, pacer=Pacer(clock, sleep), sleep=sleep)
     outcomes = opener.open_all(batches)
     # report
@@ -115,7 +155,7 @@ def _run(
         # Waiting that ends early does not change the status; statuses shows where each proxy was.
         waited = opener.wait_running(result.opened, wait)
         result.statuses = dict(sorted({**result.statuses, **waited}.items()))
-    return result
+    return _Outcome(result, callback_url, secret)
 
 
 def _sdk_api(settings: Settings, env: Mapping[str, str]) -> Api:

@@ -11,21 +11,45 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 LOGGER_NAME = "gaap_opener"
 SDK_LOGGER_NAME = "tencentcloud_sdk_common"
 _REDACTIONS = (
-    (re.compile(r"(?im)^(\s*(?:authorization|x-tc-token|x-gaap-opener-signature)\s*:\s*).*$"), r"\1<redacted>"),
+    (re.compile(r"(?i)((?:authorization|x-tc-token|x-gaap-opener-signature)\s*:\s*)[^\n]*"), r"\1<redacted>"),
     (re.compile(r"Credential=[^/\s,]+"), "Credential=<redacted>"),
     (re.compile(r"Signature=[0-9a-fA-F]+"), "Signature=<redacted>"),
-    (re.compile(r"(?i)(\"?(?:secret_?id|secret_?key|token|sessiontoken|password)\"?\s*[:=]\s*)\"?[^\s\",}]+"),
-     r"\1<redacted>"),
 )
 
 
+# Values known to be secret in this instance (credentials, callback secret): replaced wherever they appear.
+_SECRET_NAMES = (
+    "TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN",
+    "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN",
+    "GAAP_OPENER_CALLBACK_SECRET", "GAAP_OPENER_API_TOKEN_SHA256",
+)
+_known_secrets: tuple[str, ...] = ()
+
+
+def remember_secrets(environ: Mapping[str, str]) -> None:
+    """Note this invocation's secret values so that no log line can carry them, whatever its path."""
+    global _known_secrets
+    values = {(environ.get(name) or "").strip() for name in _SECRET_NAMES}
+    _known_secrets = tuple(sorted((v for v in values if len(v) >= 6), key=len, reverse=True))
+
+
+def redact_known(text: str) -> str:
+    """Replace every known secret value; safe on a finished JSON line (it changes no structure)."""
+    for secret in _known_secrets:
+        if secret in text:
+            text = text.replace(secret, "<redacted>")
+    return text
+
+
 def redact(text: str) -> str:
-    """Remove credentials, tokens and signatures from a log text."""
+    """Remove credentials, tokens and signatures from a log message (headers as the SDK prints them)."""
+    text = redact_known(text)
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     return text
@@ -60,7 +84,7 @@ class JsonFormatter(logging.Formatter):
             line.update(fields)
         if record.exc_info and record.exc_info[0] is not None:
             line["exception"] = redact(self.formatException(record.exc_info))
-        return json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str)
+        return redact_known(json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str))
 
 
 class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -75,17 +99,27 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
+_handler: StdoutHandler | None = None
+
+
 def setup_logging(level: str) -> logging.Logger:
-    """Configure gaap-opener's logger once per instance; the level may change per invocation."""
+    """Configure gaap-opener's logger once per instance; the level may change per invocation.
+
+    At DEBUG the SDK's own debug lines (whole requests and answers) join the same JSON stream,
+    redacted; otherwise the SDK logs only warnings.
+    """
+    global _handler
     logger = logging.getLogger(LOGGER_NAME)
-    if not any(isinstance(h, StdoutHandler) for h in logger.handlers):
-        handler = StdoutHandler()
-        handler.setFormatter(JsonFormatter())
-        handler.addFilter(RedactingFilter())
-        logger.addHandler(handler)
+    sdk_logger = logging.getLogger(SDK_LOGGER_NAME)
+    if _handler is None:
+        _handler = StdoutHandler()
+        _handler.setFormatter(JsonFormatter())
+        _handler.addFilter(RedactingFilter())
+        logger.addHandler(_handler)
         logger.propagate = False
-        sdk_logger = logging.getLogger(SDK_LOGGER_NAME)
-        if not any(isinstance(f, RedactingFilter) for f in sdk_logger.filters):
-            sdk_logger.addFilter(RedactingFilter())
+        sdk_logger.addFilter(RedactingFilter())
+        sdk_logger.addHandler(_handler)
+        sdk_logger.propagate = False
     logger.setLevel(level)
+    sdk_logger.setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
     return logger

@@ -1,0 +1,160 @@
+"""Callback: POST the result document to the configured (or an allowed event-chosen) URL, signed.
+
+Headers: Content-Type: application/json, X-Gaap-Opener-Event-Id, and with a secret
+X-Gaap-Opener-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>.
+Connection errors, 429 and 5xx are retried with backoff; other answers are final.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config import Settings
+from .errors import INVALID_EVENT, ConfigError, Refusal
+from .timing import Backoff, Deadline
+
+MAX_ATTEMPTS = 3
+ATTEMPT_TIMEOUT = 5.0
+MIN_ATTEMPT_SECONDS = 0.3
+URL_RULE = "a callback URL must be https (http only to loopback) with a host name"
+
+
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(url: str) -> str | None:
+    """Why a callback URL is unusable, or None."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        _ = parts.port  # raises on a malformed port
+    except ValueError:
+        return URL_RULE
+    if not host or parts.scheme not in ("https", "http"):
+        return URL_RULE
+    if parts.scheme == "http" and not is_loopback(host):
+        return URL_RULE
+    return None
+
+
+def safe_url(url: str) -> str:
+    """The URL without any user:password@ part, for messages."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=netloc, query="", fragment="").geturl()
+
+
+def check_configured_url(settings: Settings) -> None:
+    """GAAP_OPENER_CALLBACK_URL must follow the same rule as an event's."""
+    if settings.callback_url is not None and url_problem(settings.callback_url):
+        raise ConfigError("GAAP_OPENER_CALLBACK_URL", safe_url(settings.callback_url), URL_RULE)
+
+
+def choose_url(event_url: str | None, settings: Settings) -> str | None:
+    """The event's CallbackUrl if its host is allowed, else the configured one; refuse the others."""
+    if event_url is None or not event_url.strip():
+        return settings.callback_url
+    url = event_url.strip()
+    problem = url_problem(url)
+    if problem:
+        raise Refusal(f"CallbackUrl {safe_url(url)!r:.120}: {problem}", INVALID_EVENT)
+    host = (urlsplit(url).hostname or "").lower()
+    allowed = settings.callback_allowed_hosts
+    if not allowed or host not in allowed:
+        rule = ("events may not choose a callback URL: GAAP_OPENER_CALLBACK_ALLOWED_HOSTS is not set"
+                if not allowed else "its host is not in GAAP_OPENER_CALLBACK_ALLOWED_HOSTS")
+        raise Refusal(f"CallbackUrl host {host!r}: {rule}", INVALID_EVENT)
+    return url
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The X-Gaap-Opener-Signature value: t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>."""
+    digest = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+@dataclass
+class Delivery:
+    """How delivering went: the result document's ``callback`` field."""
+
+    delivered: bool
+    attempts: int
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"delivered": self.delivered, "attempts": self.attempts, "error": self.error}
+
+
+_session: Any = None
+
+
+def _http_session() -> Any:
+    """One requests.Session per instance: keep-alive across warm invocations."""
+    global _session
+    if _session is None:
+        import requests
+
+        _session = requests.Session()
+    return _session
+
+
+def deliver(
+    url: str,
+    document: dict[str, Any],
+    secret: str | None,
+    deadline: Deadline,
+    sleep: Callable[[float], None],
+    wall_time: Callable[[], float],
+    backoff: Backoff | None = None,
+) -> Delivery:
+    """POST the document; retry connection errors, 429 and 5xx within the attempt limit and the deadline."""
+    import requests
+
+    backoff = backoff or Backoff(base=0.5, cap=2.0, max_attempts=MAX_ATTEMPTS)
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    attempts = 0
+    error: str | None = None
+    while attempts < MAX_ATTEMPTS:
+        remaining = deadline.remaining()
+        if remaining < MIN_ATTEMPT_SECONDS:
+            error = f"{error}; " if error else ""
+            error += "the invocation's deadline came before the callback was delivered"
+            break
+        headers = {"Content-Type": "application/json", "X-Gaap-Opener-Event-Id": str(document.get("event_id") or "")}
+        if secret:
+            headers["X-Gaap-Opener-Signature"] = sign(secret, int(wall_time()), body)
+        attempts += 1
+        try:
+            answer = _http_session().post(url, data=body, headers=headers, allow_redirects=False,
+                                          timeout=min(ATTEMPT_TIMEOUT, remaining))
+        except requests.RequestException as exc:
+            error = f"connection error: {type(exc).__name__}"
+            retry = True
+        else:
+            answer.close()
+            if 200 <= answer.status_code < 300:
+                return Delivery(True, attempts)
+            error = f"HTTP {answer.status_code} from the receiver"
+            retry = answer.status_code == 429 or answer.status_code >= 500
+        if not retry:
+            break
+        if attempts < MAX_ATTEMPTS:
+            pause = backoff.delay(attempts)
+            if pause > deadline.remaining() - MIN_ATTEMPT_SECONDS:
+                break
+            sleep(pause)
+    return Delivery(False, attempts, error)
