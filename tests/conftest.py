@@ -49,3 +49,56 @@ def gaap() -> Iterator[Any]:
 def open_calls(fake: Any) -> list[Any]:
     """The OpenProxies requests the fake saw."""
     return [r for r in fake.requests if r.action == "OpenProxies"]
+
+
+class Receiver:
+    """A callback receiver on loopback: records every POST and answers from a script of statuses."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.received: list[dict[str, Any]] = []
+        self.statuses: list[int] = []  # answered in order; 200 once the script runs out
+        self.lock = threading.Lock()
+        self.url = ""
+
+    def answer_next(self, *statuses: int) -> None:
+        self.statuses.extend(statuses)
+
+    def bodies(self) -> list[dict[str, Any]]:
+        import json
+
+        return [json.loads(r["body"]) for r in self.received]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real HTTP server on 127.0.0.1 that the function's callbacks reach through the network stack."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    sink = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode("utf-8")
+            with sink.lock:
+                sink.received.append({"path": self.path, "headers": dict(self.headers.items()), "body": body})
+                status = sink.statuses.pop(0) if sink.statuses else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    sink.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        yield sink
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -117,6 +117,7 @@ def setup_logging(level: str) -> logging.Logger:
         _handler.addFilter(RedactingFilter())
         logger.addHandler(_handler)
         logger.propagate = False
+        logger.addFilter(RedactingFilter())
         sdk_logger.addFilter(RedactingFilter())
         sdk_logger.addHandler(_handler)
         sdk_logger.propagate = False
