@@ -248,3 +248,14 @@ def test_answer_that_is_not_json_is_transient(gaap: Any) -> None:
         with pytest.raises(RetryableFailure) as raised:
             invoke({"ProxyIds": [A], "EventId": "nj"}, sleep=lambda s: None)
     assert raised.value.result["error"]["code"] == "ServerNetworkError"
+
+
+def test_log_level_comes_from_the_environment(gaap: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    gaap.add_proxy(A, status="CLOSED")
+    invoke({"ProxyIds": [A], "EventId": "quiet"}, env={"GAAP_OPENER_LOG_LEVEL": "ERROR"})
+    assert capsys.readouterr().out == ""  # a success is INFO
+    invoke({"ProxyIds": ["link-zzzzzzzz"], "EventId": "loud"}, env={"GAAP_OPENER_LOG_LEVEL": "error"})
+    [line] = [json.loads(text) for text in capsys.readouterr().out.splitlines()]
+    assert line["level"] == "ERROR" and line["status"] == "failed"
+    assert line["result"]["error"]["code"] == "ResourceNotFound"  # a structured field, no traceback
+    assert "Traceback" not in json.dumps(line)
