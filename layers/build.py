@@ -1,12 +1,21 @@
 """Build dist/function.zip (the contents of handler/) and dist/layer.zip (the pinned run-time
 dependencies, for SCF's Python on x86-64 Linux), byte-for-byte reproducible.
 
-    python layers/build.py [--python-version 3.10] [--dist dist]
+    python layers/build.py [--python-version 3.10] [--dist dist] [--only function|layer]
+
+Same inputs, same bytes: entries are sorted, every timestamp is the zip epoch, every mode is
+0644, nothing machine-specific (install paths, shebangs, byte code) is kept. "Same inputs" also
+means the same zlib: another zlib may compress differently, so the deploy compares the zips'
+*contents* (see deploy/packages.py), never their bytes.
+
+Exits non-zero, naming the file and the limit, when a zip is over its size budget or when pip
+installed a distribution that layers/requirements.txt does not pin.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -15,55 +24,154 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip's epoch: the same inputs give the same bytes
-SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", "tests"}
-SKIP_SUFFIXES = {".pyc", ".pyo"}
+REQUIREMENTS = ROOT / "layers" / "requirements.txt"
+PLATFORM = "manylinux2014_x86_64"
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the zip epoch
+FILE_MODE = 0o100644  # a regular file, rw-r--r--; SCF needs no exec bit to import a .so
+
+# Budgets: the code package stays small enough to read in the console; the layer leaves room
+# under SCF's limits (a 50 MB layer zip; 10 MB for a whole API request, base64 included).
+FUNCTION_BUDGET = 256 * 1024
+LAYER_BUDGET = 10 * 1024 * 1024
+
+# Never packaged, anywhere: byte code, caches, editor and OS litter.
+SKIP_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
+SKIP_SUFFIXES = {".pyc", ".pyo", ".swp", ".orig", ".rej"}
+# Dropped from the layer only: what pip writes about *this* install (absolute paths, the
+# installer's name) rather than about the package, and what is never imported at run time.
+INSTALL_RECORDS = ("RECORD", "INSTALLER", "direct_url.json", "REQUESTED")
+NESTED_TEST_DIRS = {"tests", "test"}  # test suites shipped inside a package (certifi/tests)
+LAYER_SKIP_SUFFIXES = {".pyi"}  # type stubs: read by type checkers, never by the interpreter
 
 
-def deterministic_zip(source: Path, target: Path) -> int:
-    """Zip every file below ``source`` (sorted, fixed times and modes) into ``target``; return its size."""
-    files = sorted(
-        path for path in source.rglob("*")
-        if path.is_file() and not SKIP_DIRS.intersection(path.relative_to(source).parts)
-        and path.suffix not in SKIP_SUFFIXES
-    )
+class BuildError(Exception):
+    """A build that must not produce a zip; the message says why."""
+
+
+def packaged_files(source: Path, *, layer: bool = False) -> list[Path]:
+    """The files below ``source`` that go into its zip, sorted by their path inside the zip."""
+    chosen = []
+    for path in source.rglob("*"):
+        if not path.is_file():
+            continue
+        parts = path.relative_to(source).parts
+        if SKIP_DIRS.intersection(parts) or any(part.startswith(".") for part in parts):
+            continue
+        if path.suffix in SKIP_SUFFIXES or path.name.endswith("~"):
+            continue
+        if layer and (path.suffix in LAYER_SKIP_SUFFIXES or NESTED_TEST_DIRS.intersection(parts[1:-1])):
+            continue
+        chosen.append(path)
+    return sorted(chosen, key=lambda path: path.relative_to(source).as_posix())
+
+
+def deterministic_zip(source: Path, target: Path, *, layer: bool = False) -> int:
+    """Zip the packaged files below ``source`` (sorted, fixed times and modes) into ``target``; return its size."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for path in files:
+        for path in packaged_files(source, layer=layer):
             info = zipfile.ZipInfo(path.relative_to(source).as_posix(), FIXED_TIME)
-            info.external_attr = 0o644 << 16
+            info.create_system = 3  # Unix, wherever the zip is built
+            info.external_attr = FILE_MODE << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes(), compresslevel=9)
     return target.stat().st_size
 
 
+def pinned_requirements(path: Path = REQUIREMENTS) -> dict[str, str]:
+    """Normalised distribution name -> pinned version, from ``name==version`` lines."""
+    pins: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;]+)", line)
+        if match is None:
+            raise BuildError(f"{path.name}: {line!r} is not pinned as name==version")
+        pins[_normalise(match.group(1))] = match.group(2)
+    return pins
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def install_layer(python_version: str, target: Path) -> None:
-    """pip-install the pinned requirements as wheels for the target platform into ``target``."""
-    subprocess.run(
+    """pip-install the pinned requirements as wheels for SCF's platform into ``target``, then drop
+    what is specific to this install."""
+    subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-         "--platform", "manylinux2014_x86_64", "--only-binary=:all:", "--python-version", python_version,
-         "--implementation", "cp", "--target", str(target), "-r", str(ROOT / "layers" / "requirements.txt")],
+         "--platform", PLATFORM, "--only-binary=:all:", "--python-version", python_version,
+         "--implementation", "cp", "--target", str(target), "-r", str(REQUIREMENTS)],
         check=True,
     )
-    for info in target.glob("*.dist-info"):  # RECORD lists install paths: drop the machine-specific parts
-        for name in ("RECORD", "INSTALLER", "direct_url.json", "REQUESTED"):
+    check_only_pinned(target)
+    for info in target.glob("*.dist-info"):
+        for name in INSTALL_RECORDS:
             (info / name).unlink(missing_ok=True)
-    shutil.rmtree(target / "bin", ignore_errors=True)
+    shutil.rmtree(target / "bin", ignore_errors=True)  # console scripts, with this machine's shebang
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--python-version", default="3.10")
-    parser.add_argument("--dist", default=str(ROOT / "dist"))
-    args = parser.parse_args()
-    dist = Path(args.dist)
-    function_size = deterministic_zip(ROOT / "handler", dist / "function.zip")
+def check_only_pinned(target: Path) -> None:
+    """Fail if pip pulled in a distribution (or a version) that requirements.txt does not pin: the
+    layer would then change whenever that dependency releases."""
+    pins = pinned_requirements()
+    for info in sorted(target.glob("*.dist-info")):
+        name, _, version = info.name[: -len(".dist-info")].rpartition("-")
+        if pins.get(_normalise(name)) != version:
+            raise BuildError(
+                f"pip installed {name}=={version}, which {REQUIREMENTS.relative_to(ROOT)} does not pin: "
+                f"add it (name==version) so the layer stays reproducible"
+            )
+
+
+def check_budget(zip_path: Path, size: int, budget: int) -> None:
+    """Remove ``zip_path`` and fail when it is over ``budget`` bytes, so nobody deploys it."""
+    if size >= budget:
+        zip_path.unlink(missing_ok=True)
+        raise BuildError(f"{zip_path.name} is {size:,} bytes, over its budget of {budget:,} bytes; not written")
+
+
+def build_function(dist: Path) -> int:
+    """dist/function.zip: handler/ exactly, index.py at the root."""
+    target = dist / "function.zip"
+    size = deterministic_zip(ROOT / "handler", target)
+    check_budget(target, size, FUNCTION_BUDGET)
+    print(f"{target}  {size / 1024:8.1f} KiB  (budget {FUNCTION_BUDGET // 1024} KiB)")
+    return size
+
+
+def build_layer(dist: Path, python_version: str) -> int:
+    """dist/layer.zip: the pinned run-time dependencies at the zip's root (SCF unzips layers into /opt)."""
+    target = dist / "layer.zip"
     with tempfile.TemporaryDirectory() as work:
         layer = Path(work) / "layer"
-        install_layer(args.python_version, layer)
-        layer_size = deterministic_zip(layer, dist / "layer.zip")
-    print(f"dist/function.zip  {function_size / 1024:8.1f} KiB")
-    print(f"dist/layer.zip     {layer_size / 1024 / 1024:8.2f} MiB  (Python {args.python_version}, manylinux2014_x86_64)")
+        install_layer(python_version, layer)
+        size = deterministic_zip(layer, target, layer=True)
+    check_budget(target, size, LAYER_BUDGET)
+    print(f"{target}  {size / 1024 / 1024:8.2f} MiB  (budget {LAYER_BUDGET // 1024 // 1024} MiB; "
+          f"Python {python_version}, {PLATFORM})")
+    return size
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--python-version", default="3.10", help="the layer's Python (SCF runtime), e.g. 3.10")
+    parser.add_argument("--dist", default=str(ROOT / "dist"), help="where the zips go")
+    parser.add_argument("--only", choices=("function", "layer"), help="build just one of the two zips")
+    args = parser.parse_args(argv)
+    dist = Path(args.dist)
+    try:
+        if args.only in (None, "function"):
+            build_function(dist)
+        if args.only in (None, "layer"):
+            build_layer(dist, args.python_version)
+    except BuildError as error:
+        print(f"build failed: {error}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as error:
+        print(f"build failed: pip exited with status {error.returncode} (see its output above)", file=sys.stderr)
+        return 1
     return 0
 
 
