@@ -8,7 +8,7 @@ from typing import Any
 
 from conftest import FAKE_ENV, scf_context
 from gaap_opener.app import handle
-from gaap_opener.models import Result
+from gaap_opener.schema import ResultDocument as Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

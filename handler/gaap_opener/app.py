@@ -12,11 +12,11 @@ from typing import Any
 from . import result as report
 from .config import Settings, load_settings
 from .context import Invocation, read_context
+from .document import Result
 from .errors import ConfigError, Refusal, RetryableFailure
 from .gaap import MissingCredentials, credentials_from_env, gaap_api
 from .intake import identify, read_event
 from .logs import remember_secrets, setup_logging
-from .models import CallbackInfo, Result
 from .opener import Api, Opener
 from .plan import plan_batches
 from .request import EventRefusal
@@ -81,8 +81,7 @@ def handle(
     if outcome.callback_url is not None:
         from .callback import deliver
 
-        delivery = deliver(outcome.callback_url, document, outcome.callback_secret, deadline, sleep, wall_time)
-        result.callback = CallbackInfo(**delivery.as_dict())
+        result.callback = deliver(outcome.callback_url, document, outcome.callback_secret, deadline, sleep, wall_time)
         document = report.finish(result, int((clock() - started) * 1000))
     _log_result(log, document)
     if source == "http":

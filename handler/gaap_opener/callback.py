@@ -12,11 +12,11 @@ import hmac
 import ipaddress
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from .config import Settings
+from .document import CallbackInfo
 from .errors import INVALID_EVENT, ConfigError, Refusal
 from .timing import Backoff, Deadline
 
@@ -87,18 +87,6 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-@dataclass
-class Delivery:
-    """How delivering went: the result document's ``callback`` field."""
-
-    delivered: bool
-    attempts: int
-    error: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"delivered": self.delivered, "attempts": self.attempts, "error": self.error}
-
-
 _session: Any = None
 
 
@@ -120,7 +108,7 @@ def deliver(
     sleep: Callable[[float], None],
     wall_time: Callable[[], float],
     backoff: Backoff | None = None,
-) -> Delivery:
+) -> CallbackInfo:
     """POST the document; retry connection errors, 429 and 5xx within the attempt limit and the deadline."""
     import requests
 
@@ -147,7 +135,7 @@ def deliver(
         else:
             answer.close()
             if 200 <= answer.status_code < 300:
-                return Delivery(True, attempts)
+                return CallbackInfo(True, attempts)
             error = f"HTTP {answer.status_code} from the receiver"
             retry = answer.status_code == 429 or answer.status_code >= 500
         if not retry:
@@ -157,4 +145,4 @@ def deliver(
             if pause > deadline.remaining() - MIN_ATTEMPT_SECONDS:
                 break
             sleep(pause)
-    return Delivery(False, attempts, error)
+    return CallbackInfo(False, attempts, error)

@@ -59,6 +59,9 @@ class RedactingFilter(logging.Filter):
     """Render the record's message once, redacted, so no handler ever formats the raw one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_redacted", False):  # the logger's filter already did it
+            return True
+        record._redacted = True
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a malformed record must not break logging
@@ -121,6 +124,10 @@ def setup_logging(level: str) -> logging.Logger:
         sdk_logger.addFilter(RedactingFilter())
         sdk_logger.addHandler(_handler)
         sdk_logger.propagate = False
-    logger.setLevel(level)
-    sdk_logger.setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+    # setLevel clears every logger's cache: only when the level really changes.
+    if logger.level != logging.getLevelName(level):
+        logger.setLevel(level)
+    sdk_level = logging.DEBUG if level == "DEBUG" else logging.WARNING
+    if sdk_logger.level != sdk_level:
+        sdk_logger.setLevel(sdk_level)
     return logger

@@ -1,8 +1,10 @@
-"""Pydantic models at the boundaries: the direct payload coming in, the result document going out."""
+"""The pydantic model at the input boundary: the direct payload (also a timer's JSON Message and an HTTP body).
+
+The result document going out is built by document.py and described, for validation, by schema.py."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -79,59 +81,3 @@ def parse_direct_payload(data: dict[str, Any], where: str = "event") -> DirectPa
                 message = f"{message} (got {error['input']!r:.80})"
             problems.append(f"{location}: {message}")
         raise Refusal(f"{where}: " + "; ".join(problems)) from None
-
-
-Status = Literal["succeeded", "partial", "failed", "rejected", "skipped", "dry_run"]
-Source = Literal["direct", "timer", "http", "alarm", "eventbridge", "unknown"]
-
-
-class ErrorInfo(BaseModel):
-    """Why a result is partial, failed or rejected."""
-
-    code: str
-    message: str
-    retryable: bool
-
-
-class CallRecord(BaseModel):
-    """One OpenProxies call (or, in a dry run, one planned call)."""
-
-    client_token: str
-    proxy_ids: list[str]
-    request_id: str | None = None
-    replayed: bool = False
-    error: ErrorInfo | None = None
-
-
-class CallbackInfo(BaseModel):
-    """How delivering the result to the callback URL went."""
-
-    delivered: bool
-    attempts: int
-    error: str | None = None
-
-
-class Result(BaseModel):
-    """The result document, schema gaap-opener/result/v1."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    schema_: Literal["gaap-opener/result/v1"] = Field(default="gaap-opener/result/v1", alias="schema")
-    status: Status
-    event_id: str | None
-    source: Source
-    requested: list[str]
-    opened: list[str]
-    invalid_status: list[str]
-    operation_failed: list[str]
-    statuses: dict[str, str]
-    calls: list[CallRecord]
-    error: ErrorInfo | None
-    callback: CallbackInfo | None
-    dry_run: bool
-    duration_ms: int
-    invocation_id: str | None
-
-    def document(self) -> dict[str, Any]:
-        """The JSON-ready dict, with ``schema`` as its first key."""
-        return self.model_dump(mode="json", by_alias=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .document import CallRecord, ErrorInfo, Result
 from .errors import INVALID_STATUS, OPERATION_FAILED
-from .models import CallRecord, ErrorInfo, Result
 from .opener import BatchOutcome, is_transient
 from .plan import Batch
 from .request import OpenRequest
@@ -28,17 +28,12 @@ def _base(
     calls: Sequence[CallRecord] = (),
 ) -> Result:
     return Result(
-        status=status,  # type: ignore[arg-type]
+        status=status,
         event_id=event_id,
-        source=source,  # type: ignore[arg-type]
+        source=source,
         requested=list(requested),
-        opened=[],
-        invalid_status=[],
-        operation_failed=[],
-        statuses={},
         calls=list(calls),
         error=error,
-        callback=None,
         dry_run=dry_run,
         duration_ms=duration_ms,
         invocation_id=invocation_id,
