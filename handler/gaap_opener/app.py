@@ -6,8 +6,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import result as report
 from .config import Settings, load_settings
@@ -33,8 +32,7 @@ def main_handler(event: Any, context: Any) -> dict[str, Any]:
     return handle(event, context)
 
 
-@dataclass
-class _Outcome:
+class _Outcome(NamedTuple):
     """What an invocation produced before it is reported: the result and where to send it."""
 
     result: Result

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from .errors import ConfigError, Refusal
 from .ids import normalize_ids, split_id_text
@@ -23,24 +24,30 @@ _FALSE = frozenset({"false", "0", "no", "off"})
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What one deployment is configured to do."""
+class Settings(NamedTuple):
+    """What one deployment is configured to do. repr hides the callback secret and the token hash."""
 
     proxy_ids: tuple[str, ...] = ()
     allowed_proxy_ids: frozenset[str] | None = None
-    alarm_proxy_map: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    alarm_proxy_map: Mapping[str, tuple[str, ...]] = MappingProxyType({})
     endpoint: str = DEFAULT_ENDPOINT
     wait_seconds: float = 0.0
     batch_size: int = MAX_BATCH_SIZE
     dry_run: bool = False
     token_namespace: str = DEFAULT_NAMESPACE
     callback_url: str | None = None
-    callback_secret: str | None = field(default=None, repr=False)
+    callback_secret: str | None = None
     callback_allowed_hosts: frozenset[str] | None = None
-    api_token_sha256: str | None = field(default=None, repr=False)
+    api_token_sha256: str | None = None
     api_auth: str = "token"
     log_level: str = "INFO"
+
+    def __repr__(self) -> str:
+        shown = self._replace(
+            callback_secret="<hidden>" if self.callback_secret else None,
+            api_token_sha256="<hidden>" if self.api_token_sha256 else None,
+        )
+        return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, shown, strict=True)) + ")"
 
 
 def parse_bool(text: str, name: str) -> bool:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 DEFAULT_TIME_LIMIT_MS = 3000  # SCF's default timeout, used when the context does not say
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(NamedTuple):
     """Who is running and for how long: request ID, function name, the time limit in seconds."""
 
     request_id: str | None

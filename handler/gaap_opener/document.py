@@ -1,35 +1,40 @@
-"""The result document (schema gaap-opener/result/v1) as plain dataclasses: cheap to build at a cold
-start. schema.py describes the same document as pydantic models for validation."""
+"""The result document (schema gaap-opener/result/v1) as plain classes: cheap to define at a cold start
+(a dataclass costs about a millisecond to create). schema.py describes the same document as pydantic
+models, for validation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA = "gaap-opener/result/v1"
 
 
-@dataclass
 class ErrorInfo:
     """Why a result is partial, failed or rejected."""
 
-    code: str
-    message: str
-    retryable: bool
+    __slots__ = ("code", "message", "retryable")
+
+    def __init__(self, code: str, message: str, retryable: bool) -> None:
+        self.code = code
+        self.message = message
+        self.retryable = retryable
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "retryable": self.retryable}
 
 
-@dataclass
 class CallRecord:
     """One OpenProxies call (or, in a dry run, one planned call)."""
 
-    client_token: str
-    proxy_ids: list[str]
-    request_id: str | None = None
-    replayed: bool = False
-    error: ErrorInfo | None = None
+    __slots__ = ("client_token", "error", "proxy_ids", "replayed", "request_id")
+
+    def __init__(self, client_token: str, proxy_ids: list[str], request_id: str | None = None,
+                 replayed: bool = False, error: ErrorInfo | None = None) -> None:
+        self.client_token = client_token
+        self.proxy_ids = proxy_ids
+        self.request_id = request_id
+        self.replayed = replayed
+        self.error = error
 
     def as_dict(self) -> dict[str, Any]:
         return {"client_token": self.client_token, "proxy_ids": list(self.proxy_ids),
@@ -37,36 +42,40 @@ class CallRecord:
                 "error": self.error.as_dict() if self.error else None}
 
 
-@dataclass
 class CallbackInfo:
     """How delivering the result to the callback URL went."""
 
-    delivered: bool
-    attempts: int
-    error: str | None = None
+    __slots__ = ("attempts", "delivered", "error")
+
+    def __init__(self, delivered: bool, attempts: int, error: str | None = None) -> None:
+        self.delivered = delivered
+        self.attempts = attempts
+        self.error = error
 
     def as_dict(self) -> dict[str, Any]:
         return {"delivered": self.delivered, "attempts": self.attempts, "error": self.error}
 
 
-@dataclass
 class Result:
     """One invocation's result; ``document()`` gives the JSON-ready dict in the contract's order."""
 
-    status: str
-    event_id: str | None
-    source: str
-    requested: list[str] = field(default_factory=list)
-    opened: list[str] = field(default_factory=list)
-    invalid_status: list[str] = field(default_factory=list)
-    operation_failed: list[str] = field(default_factory=list)
-    statuses: dict[str, str] = field(default_factory=dict)
-    calls: list[CallRecord] = field(default_factory=list)
-    error: ErrorInfo | None = None
-    callback: CallbackInfo | None = None
-    dry_run: bool = False
-    duration_ms: int = 0
-    invocation_id: str | None = None
+    def __init__(self, status: str, event_id: str | None, source: str, *, requested: list[str] | None = None,
+                 calls: list[CallRecord] | None = None, error: ErrorInfo | None = None, dry_run: bool = False,
+                 duration_ms: int = 0, invocation_id: str | None = None) -> None:
+        self.status = status
+        self.event_id = event_id
+        self.source = source
+        self.requested: list[str] = requested or []
+        self.opened: list[str] = []
+        self.invalid_status: list[str] = []
+        self.operation_failed: list[str] = []
+        self.statuses: dict[str, str] = {}
+        self.calls: list[CallRecord] = calls or []
+        self.error = error
+        self.callback: CallbackInfo | None = None
+        self.dry_run = dry_run
+        self.duration_ms = duration_ms
+        self.invocation_id = invocation_id
 
     def document(self) -> dict[str, Any]:
         return {

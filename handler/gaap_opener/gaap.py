@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from .errors import MISSING_CREDENTIALS, ConfigError
@@ -27,8 +26,7 @@ class GaapCallError(Exception):
         self.request_id = request_id
 
 
-@dataclass(frozen=True)
-class OpenAnswer:
+class OpenAnswer(NamedTuple):
     """GAAP's answer to OpenProxies: a partial failure is not an error, so both sets matter."""
 
     request_id: str | None
@@ -36,8 +34,7 @@ class OpenAnswer:
     operation_failed: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     """The keys the SDK signs with. repr never shows them."""
 
     secret_id: str

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from .errors import DEADLINE_EXCEEDED
@@ -45,30 +44,35 @@ class Api(Protocol):
     def proxy_statuses(self, proxy_ids: Sequence[str], timeout: float) -> dict[str, str]: ...
 
 
-@dataclass
 class BatchOutcome:
     """What became of one batch: the sets GAAP answered, or the error that ended it."""
 
-    batch: Batch
-    request_id: str | None = None
-    replayed: bool = False
-    opened: list[str] = field(default_factory=list)
-    invalid_status: list[str] = field(default_factory=list)
-    operation_failed: list[str] = field(default_factory=list)
-    statuses: dict[str, str] = field(default_factory=dict)
-    error: GaapCallError | None = None
-    attempts: int = 0
+    __slots__ = ("attempts", "batch", "error", "invalid_status", "opened", "operation_failed", "replayed",
+                 "request_id", "statuses")
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.request_id: str | None = None
+        self.replayed = False
+        self.opened: list[str] = []
+        self.invalid_status: list[str] = []
+        self.operation_failed: list[str] = []
+        self.statuses: dict[str, str] = {}
+        self.error: GaapCallError | None = None
+        self.attempts = 0
 
 
-@dataclass
 class Opener:
     """Runs batches against GAAP inside the invocation's deadline, paced and retried."""
 
-    api: Api
-    deadline: Deadline
-    pacer: Pacer
-    sleep: Sleep
-    backoff: Backoff = field(default_factory=Backoff)
+    def __init__(
+        self, api: Api, deadline: Deadline, pacer: Pacer, sleep: Sleep, backoff: Backoff | None = None
+    ) -> None:
+        self.api = api
+        self.deadline = deadline
+        self.pacer = pacer
+        self.sleep = sleep
+        self.backoff = backoff or Backoff()
 
     def open_all(self, batches: Sequence[Batch]) -> list[BatchOutcome]:
         """Open every batch in order; a failed batch does not stop the next one."""

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 TOKEN_PREFIX = "go1-"  # noqa: S105 - "gaap-opener, token scheme 1": a new scheme gets a new prefix
 TOKEN_DIGEST_CHARS = 56  # 224 bits of SHA-256; prefix + digest = 60 of the 64 characters GAAP allows
 
 
-@dataclass(frozen=True)
-class Batch:
+class Batch(NamedTuple):
     """Proxy IDs for one OpenProxies call and the token that makes the call idempotent."""
 
     proxy_ids: tuple[str, ...]

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .config import Settings
 from .errors import Refusal
 from .ids import check_allowed, normalize_ids
 
 
-@dataclass(frozen=True)
-class OpenRequest:
+class OpenRequest(NamedTuple):
     """One validated request to open proxies, with the event ID that makes it idempotent."""
 
     event_id: str

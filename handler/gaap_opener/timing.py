@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -57,14 +56,15 @@ class Pacer:
         self._sent.append(now)
 
 
-@dataclass
 class Backoff:
     """Exponential backoff with full jitter: attempt n sleeps uniformly in [0, min(cap, base * 2**n)]."""
 
-    base: float = 0.2
-    cap: float = 4.0
-    max_attempts: int = 5
-    rng: random.Random = field(default_factory=random.Random)
+    def __init__(self, base: float = 0.2, cap: float = 4.0, max_attempts: int = 5,
+                 rng: random.Random | None = None) -> None:
+        self.base = base
+        self.cap = cap
+        self.max_attempts = max_attempts
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
 
     def delay(self, attempt: int) -> float:
         """The sleep before retry number ``attempt`` (1 for the first retry)."""
