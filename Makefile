@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export PYTHONPATH := $(CURDIR)/handler:$(CURDIR)
 EVENT ?= events/timer.json
 
-.PHONY: all venv run test test-py310 lint typecheck package clean
+.PHONY: all venv run test test-py310 bench lint typecheck package clean
 LAYER_PYTHON ?= 3.10
 
 all: test
@@ -37,6 +37,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy --strict handler
+
+## bench: cold start, memory and per-call cost beside the bare SDK (table + bench/results.json)
+bench: $(STAMP)
+	$(PY) bench/run.py
 
 ## package: dist/function.zip (handler/) and dist/layer.zip (dependencies for SCF's Python $(LAYER_PYTHON))
 package: $(STAMP)
