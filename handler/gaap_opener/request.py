@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .config import Settings
 from .errors import Refusal
 from .ids import check_allowed, normalize_ids
+
+if TYPE_CHECKING:
+    from .models import DirectPayload
 
 
 class OpenRequest(NamedTuple):
@@ -34,6 +37,22 @@ def resolve_ids(named: Sequence[str], where: str, settings: Settings) -> tuple[s
         )
     check_allowed(ids, settings.allowed_proxy_ids)
     return ids
+
+
+def from_payload(payload: DirectPayload, event_id: str, source: str, where: str, settings: Settings) -> OpenRequest:
+    """The open request a validated direct payload asks for: its IDs (else the default list), its options."""
+    try:
+        ids = resolve_ids(payload.proxy_ids, where, settings)
+    except Refusal as refusal:
+        raise EventRefusal(refusal, source, event_id) from None
+    return OpenRequest(
+        event_id=event_id,
+        source=source,
+        proxy_ids=ids,
+        dry_run=settings.dry_run or bool(payload.DryRun),  # an event can turn dry run on, never off
+        wait_seconds=payload.WaitSeconds,
+        callback_url=payload.CallbackUrl,
+    )
 
 
 class EventRefusal(Refusal):

@@ -18,7 +18,7 @@ from ..config import Settings
 from ..context import Invocation, new_request_id
 from ..errors import METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, Refusal
 from ..models import DIRECT_FIELDS, check_event_id, parse_direct_payload
-from ..request import EventRefusal, OpenRequest, resolve_ids
+from ..request import EventRefusal, OpenRequest, from_payload
 from .alarm import is_alarm, read_alarm
 
 SOURCE = "http"
@@ -94,17 +94,9 @@ def read(event: dict[str, Any], invocation: Invocation, settings: Settings) -> O
     event_id = _event_id(headers, body, event, invocation)
     try:
         payload = parse_direct_payload(body, "body")
-        ids = resolve_ids(payload.proxy_ids, "ProxyIds", settings)
     except Refusal as refusal:
         raise EventRefusal(refusal, SOURCE, event_id) from None
-    return OpenRequest(
-        event_id=event_id,
-        source=SOURCE,
-        proxy_ids=ids,
-        dry_run=settings.dry_run or bool(payload.DryRun),
-        wait_seconds=payload.WaitSeconds,
-        callback_url=payload.CallbackUrl,
-    )
+    return from_payload(payload, event_id, SOURCE, "ProxyIds", settings)
 
 
 def _event_id(headers: Mapping[str, str], body: dict[str, Any], event: dict[str, Any], invocation: Invocation) -> str:

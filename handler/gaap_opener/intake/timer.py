@@ -10,7 +10,7 @@ from ..config import Settings
 from ..context import Invocation
 from ..errors import Refusal
 from ..models import DirectPayload, check_event_id, parse_direct_payload
-from ..request import EventRefusal, OpenRequest, resolve_ids
+from ..request import EventRefusal, OpenRequest, from_payload
 
 log = logging.getLogger("gaap_opener")
 
@@ -27,7 +27,6 @@ def read(event: dict[str, Any], invocation: Invocation, settings: Settings) -> O
     assert event_id is not None
     try:
         payload = _message_payload(event.get("Message"))
-        ids = resolve_ids(payload.proxy_ids, "Message", settings)
     except Refusal as refusal:
         raise EventRefusal(refusal, "timer", event_id) from None
     if payload.EventId is not None:
@@ -35,14 +34,7 @@ def read(event: dict[str, Any], invocation: Invocation, settings: Settings) -> O
             "timer Message names EventId %r: ignored, a timer's event ID is its trigger name and time",
             payload.EventId,
         )
-    return OpenRequest(
-        event_id=event_id,
-        source="timer",
-        proxy_ids=ids,
-        dry_run=settings.dry_run or bool(payload.DryRun),
-        wait_seconds=payload.WaitSeconds,
-        callback_url=payload.CallbackUrl,
-    )
+    return from_payload(payload, event_id, "timer", "Message", settings)
 
 
 def _message_payload(message: object) -> DirectPayload:
