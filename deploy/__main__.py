@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from .packages import Package, PackageError, read_package
+from .packages import Package, PackageError, check_layer_runtime, read_package
 from .plan import LATEST, Action, Desired, Plan, PlanError, Ref, Upload, describe, plan, rollback
 from .scf import DeployError, Scf, connect, read_current, wait_until_active
 from .template import TemplateError, load
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None, *, scf: Scf | None = None, out: TextIO |
         else:
             function_zip = read_package(Path(args.dist) / "function.zip")
             layer_zip = read_package(Path(args.dist) / "layer.zip")
+            check_layer_runtime(layer_zip, spec.runtime)
             packages = {"function": function_zip, "layer": layer_zip}
             desired = Desired(spec, function_zip.content_sha256, layer_zip.content_sha256,
                               layer_name=args.layer_name, alias=args.alias, function_url=args.function_url)

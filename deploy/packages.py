@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,9 @@ from pathlib import Path
 # first (CosBucketName/CosObjectName), which this deploy does not do.
 REQUEST_LIMIT = 10 * 1024 * 1024
 REQUEST_ROOM = 64 * 1024  # the other parameters and the JSON around the payload
+
+
+EXTENSION = re.compile(r"\.cpython-(\d)(\d+)-")  # pydantic_core/_pydantic_core.cpython-310-x86_64-linux-gnu.so
 
 
 class PackageError(Exception):
@@ -46,6 +50,18 @@ def content_sha256(path: Path) -> str:
             digest.update(info.filename.encode("utf-8") + b"\0")
             digest.update(hashlib.sha256(archive.read(info)).digest())
     return digest.hexdigest()
+
+
+def check_layer_runtime(package: Package, runtime: str) -> None:
+    """Refuse a layer whose compiled extensions (pydantic-core's) were built for another Python
+    than the function's runtime: they would fail to import on SCF."""
+    with zipfile.ZipFile(package.path) as archive:
+        names = archive.namelist()
+    tags = {f"{m.group(1)}.{m.group(2)}" for name in names if (m := EXTENSION.search(name))}
+    wanted = runtime.removeprefix("Python")
+    if tags - {wanted}:
+        raise PackageError(f"{package.path} holds extensions built for Python {', '.join(sorted(tags))}, but the "
+                           f"function runs {runtime}: run `make package LAYER_PYTHON={wanted}`")
 
 
 def read_package(path: Path) -> Package:

@@ -29,6 +29,7 @@ from .template import FunctionSpec, Trigger
 LATEST = "$LATEST"
 HASH = re.compile(r"content sha256 ([0-9a-f]{64})")
 SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|KEY", re.IGNORECASE)
+URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
 
 class PlanError(Exception):
@@ -399,7 +400,7 @@ def _redact(value: Any, packages: Mapping[str, str]) -> Any:
     if isinstance(value, Mapping):
         if set(value) == {"Variables"} and isinstance(value["Variables"], list):
             return {"Variables": [{"Key": v["Key"], "Value": "<hidden>" if SECRET_NAME.search(v["Key"])
-                                   else v["Value"]} for v in value["Variables"]]}
+                                   else URL_USERINFO.sub("<hidden>@", v["Value"])} for v in value["Variables"]]}
         return {k: _redact(v, packages) for k, v in value.items()}
     if isinstance(value, list):
         return [_redact(v, packages) for v in value]

@@ -319,3 +319,31 @@ def test_the_region_is_required(monkeypatch: pytest.MonkeyPatch, project: Path) 
     monkeypatch.delenv("TENCENTCLOUD_REGION")
     code, _ = deploy(project)
     assert code == 2
+
+
+def test_a_layer_built_for_another_python_is_refused(scf: ScfBackend, project: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    write_zip(project / "dist" / "layer.zip", {"pydantic_core/_pydantic_core.cpython-311-x86_64-linux-gnu.so": ""})
+    code, _ = deploy(project)
+    assert code == 1 and scf.requests == []
+    assert "built for Python 3.11, but the function runs Python3.10" in capsys.readouterr().err
+
+
+def test_credentials_in_a_variable_url_are_hidden_from_the_plan(scf: ScfBackend, project: Path) -> None:
+    doc = template_of(project)
+    properties(doc)["Environment"]["Variables"]["GAAP_OPENER_CALLBACK_URL"] = "https://hook:pa55word@example.com/x"
+    save_template(project, doc)
+    _, output = deploy(project, "--dry-run")
+    assert "pa55word" not in output
+    assert "https://<hidden>@example.com/x" in output
+
+
+def test_a_new_namespace_is_created_before_the_function(scf: ScfBackend, project: Path) -> None:
+    doc = template_of(project)
+    doc["Resources"] = {"gaap": doc["Resources"]["default"]}
+    save_template(project, doc)
+    code, output, actions, writes = deploy_since(scf, project)
+    assert code == 0, output
+    assert actions[:2] == ["ListNamespaces", "ListLayerVersions"]  # no GetFunction in a namespace not there
+    assert writes[:3] == ["CreateNamespace", "PublishLayerVersion", "CreateFunction"]
+    assert ("gaap", "gaap-opener") in scf.functions
