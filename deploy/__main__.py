@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from .packages import Package, PackageError, check_layer_runtime, read_package
 from .plan import LATEST, Action, Desired, Plan, PlanError, Ref, Upload, describe, plan, rollback
 from .scf import DeployError, Scf, connect, read_current, wait_until_active
-from .template import TemplateError, load
+from .template import TemplateError, fill_from_environment, load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None, *, scf: Scf | None = None, out: TextIO |
         print("deploy: no region: pass --region or set TENCENTCLOUD_REGION", file=sys.stderr)
         return 2
     try:
-        spec = load(Path(args.template))
+        spec, filled = fill_from_environment(load(Path(args.template)), os.environ)
         if scf is None:
             scf = connect(region)
         if args.rollback:
@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None, *, scf: Scf | None = None, out: TextIO |
             current = read_current(scf, spec, args.layer_name, args.alias)
             the_plan = plan(desired, current)
         where = f"{region} {spec.namespace}/{spec.name}"
+        if filled and not args.rollback:
+            the_plan.notes.append("from the deployer's environment (empty in template.yaml): " + ", ".join(filled))
         print_plan(the_plan, packages, where, dry_run=args.dry_run, out=out)
         if args.dry_run or not the_plan.actions:
             return 0

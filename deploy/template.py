@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +128,17 @@ class FunctionSpec:
     role: str
     environment: Mapping[str, str]  # as written: an empty value means "unset"
     triggers: tuple[Trigger, ...]
+
+
+def fill_from_environment(spec: FunctionSpec, environ: Mapping[str, str]) -> tuple[FunctionSpec, list[str]]:
+    """Give the variables the template leaves empty the deployer's own values of the same name,
+    where set, so secrets (the callback secret, the token hash) need not be committed. Returns the
+    spec and the names filled."""
+    filled = sorted(name for name, value in spec.environment.items() if value == "" and environ.get(name))
+    if not filled:
+        return spec, []
+    environment = {**spec.environment, **{name: environ[name] for name in filled}}
+    return replace(spec, environment=environment), filled
 
 
 def load(path: Path) -> FunctionSpec:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,8 @@ def deployer_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", SECRET_ID)
     monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
     monkeypatch.setenv("TENCENTCLOUD_REGION", REGION)
+    for name in [n for n in os.environ if n.startswith("GAAP_OPENER_")]:  # the deploy reads these
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture
@@ -347,3 +350,19 @@ def test_a_new_namespace_is_created_before_the_function(scf: ScfBackend, project
     assert actions[:2] == ["ListNamespaces", "ListLayerVersions"]  # no GetFunction in a namespace not there
     assert writes[:3] == ["CreateNamespace", "PublishLayerVersion", "CreateFunction"]
     assert ("gaap", "gaap-opener") in scf.functions
+
+
+def test_variables_left_empty_take_the_deployers_values_so_secrets_stay_out_of_git(
+        scf: ScfBackend, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    token_hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    monkeypatch.setenv("GAAP_OPENER_API_TOKEN_SHA256", token_hash)
+    monkeypatch.setenv("GAAP_OPENER_NOT_IN_TEMPLATE", "x")  # only names the template declares are taken
+    code, output = deploy(project)
+    assert code == 0, output
+    variables = {v["Key"]: v["Value"] for v in scf.params("CreateFunction")[0]["Environment"]["Variables"]}
+    assert variables["GAAP_OPENER_API_TOKEN_SHA256"] == token_hash
+    assert "GAAP_OPENER_NOT_IN_TEMPLATE" not in variables
+    assert token_hash not in output
+    assert "from the deployer's environment (empty in template.yaml): GAAP_OPENER_API_TOKEN_SHA256" in output
+    _, _, _, writes = deploy_since(scf, project)
+    assert writes == []  # same environment, same deploy
