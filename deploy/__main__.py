@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from .packages import Package, PackageError, check_layer_runtime, read_package
 from .plan import LATEST, Action, Desired, Plan, PlanError, Ref, Upload, describe, plan, rollback
 from .scf import DeployError, Scf, connect, read_current, wait_until_active
-from .template import TemplateError, fill_from_environment, load
+from .template import FunctionSpec, TemplateError, fill_from_environment, load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,19 +35,14 @@ def main(argv: list[str] | None = None, *, scf: Scf | None = None, out: TextIO |
         return 2
     try:
         spec, filled = fill_from_environment(load(Path(args.template)), os.environ)
-        if scf is None:
-            scf = connect(region)
+        packages = {} if args.rollback else read_packages(Path(args.dist), spec.runtime)
+        scf = scf or connect(region)
+        current = read_current(scf, spec, args.layer_name, args.alias)
         if args.rollback:
-            current = read_current(scf, spec, args.layer_name, args.alias)
-            the_plan, packages = rollback(current, spec, args.alias, args.rollback), {}
+            the_plan = rollback(current, spec, args.alias, args.rollback)
         else:
-            function_zip = read_package(Path(args.dist) / "function.zip")
-            layer_zip = read_package(Path(args.dist) / "layer.zip")
-            check_layer_runtime(layer_zip, spec.runtime)
-            packages = {"function": function_zip, "layer": layer_zip}
-            desired = Desired(spec, function_zip.content_sha256, layer_zip.content_sha256,
+            desired = Desired(spec, packages["function"].content_sha256, packages["layer"].content_sha256,
                               layer_name=args.layer_name, alias=args.alias, function_url=args.function_url)
-            current = read_current(scf, spec, args.layer_name, args.alias)
             the_plan = plan(desired, current)
         where = f"{region} {spec.namespace}/{spec.name}"
         if filled and not args.rollback:
@@ -81,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def read_packages(dist: Path, runtime: str) -> dict[str, Package]:
+    """dist/function.zip and dist/layer.zip, checked before SCF is asked anything."""
+    packages = {"function": read_package(dist / "function.zip"), "layer": read_package(dist / "layer.zip")}
+    check_layer_runtime(packages["layer"], runtime)
+    return packages
+
+
 def print_plan(the_plan: Plan, packages: Mapping[str, Package], where: str, *, dry_run: bool, out: TextIO) -> None:
     header = "Plan (dry run: nothing will be changed)" if dry_run else "Plan"
     print(f"{header} for {where}:", file=out)
@@ -93,7 +95,7 @@ def print_plan(the_plan: Plan, packages: Mapping[str, Package], where: str, *, d
         print(f"  note: {note}", file=out)
 
 
-def execute(actions: list[Action], scf: Scf, packages: Mapping[str, Package], spec: Any, *, timeout: float,
+def execute(actions: list[Action], scf: Scf, packages: Mapping[str, Package], spec: FunctionSpec, *, timeout: float,
             sleep: Callable[[float], None], out: TextIO) -> dict[str, Any]:
     """Run the actions in order, feeding what one produces into the next, waiting where SCF needs it."""
     produced: dict[str, Any] = {}

@@ -103,7 +103,6 @@ def plan(desired: Desired, current: Current) -> Plan:
     spec = desired.spec
     target = {"FunctionName": spec.name, "Namespace": spec.namespace}
     actions: list[Action] = []
-    notes: list[str] = []
 
     if spec.namespace not in current.namespaces:
         actions.append(Action("CreateNamespace", {"Namespace": spec.namespace}, f"namespace {spec.namespace} is new"))
