@@ -88,7 +88,10 @@ def read_current(scf: Scf, spec: FunctionSpec, layer_name: str, alias: str) -> C
         if not error.code.startswith("ResourceNotFound"):
             raise
         alias_version = None
-    triggers = tuple(_pages(scf, "ListTriggers", target, "Triggers"))
+    # Only the alias's triggers: those are the ones the deploy manages. (Whether ListTriggers
+    # without this filter lists every qualifier's triggers or only $LATEST's is not documented.)
+    on_alias = {**target, "Filters": [{"Name": "Qualifier", "Values": [alias]}]}
+    triggers = tuple(_pages(scf, "ListTriggers", on_alias, "Triggers"))
     return Current(namespaces, layers, function, versions, alias_version, triggers)
 
 

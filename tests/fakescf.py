@@ -233,8 +233,13 @@ class ScfBackend:
 
     def _ListTriggers(self, params: dict[str, Any]) -> dict[str, Any]:
         fn = self._fn(params)
+        triggers = fn.triggers
+        for condition in params.get("Filters") or []:
+            if condition["Name"] not in ("Qualifier", "TriggerName", "Description"):
+                raise ScfFault("InvalidParameterValue.Filters", condition["Name"])
+            triggers = [t for t in triggers if t.get(condition["Name"], "") in condition["Values"]]
         offset, limit = params.get("Offset", 0), params.get("Limit", 20)
-        return {"Triggers": copy.deepcopy(fn.triggers[offset:offset + limit]), "TotalCount": len(fn.triggers)}
+        return {"Triggers": copy.deepcopy(triggers[offset:offset + limit]), "TotalCount": len(triggers)}
 
     def _CreateTrigger(self, params: dict[str, Any]) -> dict[str, Any]:
         fn = self._fn(params)

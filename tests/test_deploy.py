@@ -288,11 +288,14 @@ def test_a_failed_change_stops_the_deploy_with_scf_status(scf: ScfBackend, proje
 
 def test_triggers_outside_the_template_are_left_alone(scf: ScfBackend, project: Path) -> None:
     deploy(project)
-    scf.function().triggers.append({"TriggerName": "manual", "Type": "timer", "TriggerDesc": '{"cron":"0 0 1 * * * *"}',
-                                    "Qualifier": "$LATEST", "Enable": 1, "CustomArgument": ""})
+    for qualifier in ("live", "$LATEST"):
+        scf.function().triggers.append({"TriggerName": f"manual-{qualifier}", "Type": "timer", "Enable": 1,
+                                        "TriggerDesc": '{"cron":"0 0 1 * * * *"}', "Qualifier": qualifier,
+                                        "CustomArgument": ""})
     code, output, _, writes = deploy_since(scf, project)
     assert code == 0 and writes == []
-    assert "timer trigger manual on $LATEST is not in template.yaml: left alone" in output
+    assert "timer trigger manual-live on live is not in template.yaml: left alone" in output
+    assert "manual-$LATEST" not in output  # other qualifiers' triggers are not the deploy's business
 
 
 def test_no_function_url_when_asked_for_none(scf: ScfBackend, project: Path) -> None:
