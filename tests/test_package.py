@@ -51,12 +51,16 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def handler_files() -> set[str]:
-    """What handler/ holds, seen independently of the build: every file but byte code and caches."""
+    """What handler/ holds, seen independently of the build: every file but byte code, caches and
+    hidden or editor files."""
     files = set()
     for path in (ROOT / "handler").rglob("*"):
         relative = path.relative_to(ROOT / "handler")
-        if path.is_file() and "__pycache__" not in relative.parts and path.suffix != ".pyc":
-            files.add(relative.as_posix())
+        if not path.is_file() or "__pycache__" in relative.parts or path.suffix in (".pyc", ".swp"):
+            continue
+        if any(part.startswith(".") for part in relative.parts) or path.name.endswith("~"):
+            continue
+        files.add(relative.as_posix())
     return files
 
 
