@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export PYTHONPATH := $(CURDIR)/handler:$(CURDIR)
 EVENT ?= events/timer.json
 
-.PHONY: all venv run test test-py310 bench lint typecheck package clean
+.PHONY: all venv run test test-py310 bench lint typecheck package deploy rollback clean
 LAYER_PYTHON ?= 3.10
 
 all: test
@@ -33,10 +33,10 @@ test-py310:
 	$(MAKE) test PYTHON=$(PYTHON310) VENV=.venv310
 
 lint: $(STAMP)
-	$(PY) -m ruff check handler fakegaap tests
+	$(PY) -m ruff check handler fakegaap tests deploy layers bench
 
 typecheck: $(STAMP)
-	$(PY) -m mypy --strict handler
+	$(PY) -m mypy --strict handler deploy layers/build.py
 
 ## bench: cold start, memory and per-call cost beside the bare SDK (table + bench/results.json)
 bench: $(STAMP)
@@ -45,6 +45,15 @@ bench: $(STAMP)
 ## package: dist/function.zip (handler/) and dist/layer.zip (dependencies for SCF's Python $(LAYER_PYTHON))
 package: $(STAMP)
 	$(PY) layers/build.py --python-version $(LAYER_PYTHON) --dist dist
+
+## deploy: make SCF match template.yaml and freshly built packages (DRY_RUN=1: print the plan only; REGION=ap-guangzhou)
+deploy: package
+	$(PY) -m deploy $(if $(REGION),--region $(REGION)) $(if $(DRY_RUN),--dry-run) $(DEPLOY_ARGS)
+
+## rollback: point the live alias (every trigger, the function URL) at VERSION: make rollback VERSION=3 [DRY_RUN=1]
+rollback: $(STAMP)
+	@test -n "$(VERSION)" || { echo "usage: make rollback VERSION=<published version>"; exit 2; }
+	$(PY) -m deploy --rollback $(VERSION) $(if $(REGION),--region $(REGION)) $(if $(DRY_RUN),--dry-run)
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
