@@ -118,7 +118,7 @@ def test_body_over_1_mib_gives_413(gaap: Any) -> None:
 
 
 @pytest.mark.parametrize(("body", "fragment"), [
-    ("{not json", "body is not JSON"),
+    ("{not json", "body '{not json' is not JSON"),
     ("[1, 2]", "expected a JSON object"),
     ({"ProxyIds": ["link-BAD"]}, "'link-BAD' is not a valid proxy ID"),
     ({"Proxies": [A]}, "'Proxies'"),

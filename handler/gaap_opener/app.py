@@ -9,16 +9,16 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from . import result as report
-from .config import Settings, load_settings
+from .config import LOG_LEVELS, Settings, load_settings
 from .context import Invocation, read_context
-from .document import Result
-from .errors import ConfigError, Refusal, RetryableFailure
+from .document import ErrorInfo, Result
+from .errors import UNAUTHORIZED, ConfigError, Refusal, RetryableFailure
 from .gaap import MissingCredentials, credentials_from_env, gaap_api
 from .intake import identify, read_event
 from .logs import remember_secrets, setup_logging
-from .opener import Api, Opener
+from .opener import Api, BatchOutcome, Opener
 from .plan import plan_batches
-from .request import EventRefusal
+from .request import EventRefusal, OpenRequest
 from .timing import Deadline, Pacer
 
 INTERNAL_ERROR = "UnexpectedError"
@@ -40,6 +40,16 @@ class _Outcome(NamedTuple):
     callback_secret: str | None = None
 
 
+class _Progress:
+    """How far an invocation got: if it breaks, the report still carries what was known."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.request: OpenRequest | None = None
+        self.callback_url: str | None = None
+        self.outcomes: list[BatchOutcome] = []
+
+
 def handle(
     event: Any,
     context: Any,
@@ -59,21 +69,26 @@ def handle(
     started = clock()
     env = os.environ if environ is None else environ
     invocation = read_context(context)
-    deadline = Deadline(clock, invocation.time_limit_s)
+    # SCF: the time limit from the context; Lambda: the remaining time it reports.
+    deadline = Deadline(clock, invocation.remaining_s() if invocation.remaining_s else invocation.time_limit_s)
     source = identify(event)
-    log = setup_logging((env.get("GAAP_OPENER_LOG_LEVEL") or "INFO").strip().upper() or "INFO")
+    level = (env.get("GAAP_OPENER_LOG_LEVEL") or "").strip().upper()
+    log = setup_logging(level if level in LOG_LEVELS else "INFO")  # a bad level is reported below
     remember_secrets(env)
+    progress = _Progress()
     try:
-        outcome = _run(event, invocation, env, deadline, clock, sleep, api_factory or _sdk_api)
+        outcome = _run(event, invocation, env, deadline, clock, sleep, api_factory or _sdk_api, progress)
     except ConfigError as error:
-        outcome = _Outcome(report.failed_before_calls(error.code, error.message, source=source, event_id=None,
+        message = error.message
+        if source == "http":  # the caller is not authenticated yet: the details go to the log only
+            log.error("configuration error: %s", error.message)
+            message = "gaap-opener is misconfigured: see the function's log"
+        outcome = _Outcome(report.failed_before_calls(error.code, message, source=source, event_id=None,
                                                       invocation_id=invocation.request_id))
-    except Exception as error:  # the edge: log it, report it, let the platform retry
+    except Exception as error:  # the edge: log it, report what is known, let the platform retry
         log.exception("unexpected error", extra={"fields": {"invocation_id": invocation.request_id}})
-        outcome = _Outcome(report.failed_before_calls(
-            INTERNAL_ERROR, f"unexpected {type(error).__name__} inside gaap-opener (see the log)",
-            source=source, event_id=None, invocation_id=invocation.request_id, retryable=True,
-        ))
+        outcome = _Outcome(_unexpected(error, source, invocation, progress), progress.callback_url,
+                           progress.settings.callback_secret if progress.settings else None)
     result = outcome.result
     document = report.finish(result, int((clock() - started) * 1000))
     if outcome.callback_url is not None:
@@ -98,6 +113,20 @@ def handle(
     return document
 
 
+def _unexpected(error: Exception, source: str, invocation: Invocation, progress: _Progress) -> Result:
+    """A bug's report: as much of the result as was known, and a retryable error unless all opened."""
+    request = progress.request
+    message = f"unexpected {type(error).__name__} inside gaap-opener (see the log)"
+    if request is None:
+        return report.failed_before_calls(INTERNAL_ERROR, message, source=source, event_id=None,
+                                          invocation_id=invocation.request_id, retryable=True)
+    result = report.from_outcomes(request, progress.outcomes, invocation.request_id)
+    if result.status != "succeeded":  # never a false failure: what opened stays reported as opened
+        result.status = "partial" if result.opened else "failed"
+        result.error = ErrorInfo(INTERNAL_ERROR, message, retryable=True)
+    return result
+
+
 def _run(
     event: Any,
     invocation: Invocation,
@@ -106,8 +135,9 @@ def _run(
     clock: Clock,
     sleep: Sleep,
     api_factory: Callable[[Settings, Mapping[str, str]], Api],
+    progress: _Progress,
 ) -> _Outcome:
-    settings = load_settings(env, invocation.function_name or env.get("SCF_FUNCTIONNAME"))
+    settings = progress.settings = load_settings(env, invocation.function_name or env.get("SCF_FUNCTIONNAME"))
     setup_logging(settings.log_level)
     if settings.callback_url is not None or settings.callback_allowed_hosts is not None:
         from .callback import check_configured_url
@@ -128,7 +158,9 @@ def _run(
     except EventRefusal as refusal:
         rejected = report.rejected(refusal.code, refusal.message, source=refusal.source,
                                    event_id=refusal.event_id, invocation_id=invocation.request_id)
-        return _Outcome(rejected, settings.callback_url, secret)
+        # An unauthenticated caller must not be able to make the function POST to the receiver.
+        return _Outcome(rejected, None if refusal.code == UNAUTHORIZED else settings.callback_url, secret)
+    progress.request, progress.callback_url = request, callback_url
     if request.skip_reason is not None:
         return _Outcome(report.skipped(request, invocation.request_id), callback_url, secret)
     # plan
@@ -144,7 +176,7 @@ def _run(
                                             requested=request.proxy_ids)
         return _Outcome(failed, callback_url, secret)
     opener = Opener(api=api, deadline=deadline, pacer=Pacer(clock, sleep), sleep=sleep)
-    outcomes = opener.open_all(batches)
+    outcomes = opener.open_all(batches, into=progress.outcomes)
     # report
     result = report.from_outcomes(request, outcomes, invocation.request_id)
     wait = request.wait_seconds if request.wait_seconds is not None else settings.wait_seconds

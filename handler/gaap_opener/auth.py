@@ -25,7 +25,7 @@ def presented_token(authorization: str | None) -> str | None:
     if scheme.lower() == "basic":
         try:
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (binascii.Error, ValueError):  # not base64, not ASCII, not UTF-8
             return None
         _, separator, password = decoded.partition(":")
         return password if separator and password else None

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from .config import Settings
 from .document import CallbackInfo
 from .errors import INVALID_EVENT, ConfigError, Refusal
-from .timing import Backoff, Deadline
+from .timing import Backoff, CallTimedOut, Deadline, call_within
 
 MAX_ATTEMPTS = 3
 ATTEMPT_TIMEOUT = 5.0
@@ -37,12 +37,16 @@ def is_loopback(host: str) -> bool:
 
 
 def url_problem(url: str) -> str | None:
-    """Why a callback URL is unusable, or None."""
+    """Why a callback URL is unusable, or None. Checked as requests will parse it, so a URL that
+    passes here cannot fail later, after the proxies are open."""
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
         _ = parts.port  # raises on a malformed port
-    except ValueError:
+        from requests.models import PreparedRequest
+
+        PreparedRequest().prepare_url(url, None)
+    except Exception:  # noqa: BLE001 - any parse failure means the same: unusable
         return URL_RULE
     if not host or parts.scheme not in ("https", "http"):
         return URL_RULE
@@ -52,10 +56,16 @@ def url_problem(url: str) -> str | None:
 
 
 def safe_url(url: str) -> str:
-    """The URL without any user:password@ part, for messages."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=netloc, query="", fragment="").geturl()
+    """scheme://host[:port] of a URL, for messages: no credentials, no path (a webhook's path may be
+    its secret), no query. Never raises."""
+    try:
+        parts = urlsplit(url)
+        host = parts.netloc.rpartition("@")[2]
+    except ValueError:
+        return "<unparseable URL>"
+    if not parts.scheme or not host:
+        return "<unparseable URL>"
+    return f"{parts.scheme}://{host}/..." if parts.path.strip("/") or parts.query else f"{parts.scheme}://{host}"
 
 
 def check_configured_url(settings: Settings) -> None:
@@ -100,6 +110,12 @@ def _http_session() -> Any:
     return _session
 
 
+def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Any:
+    answer = _http_session().post(url, data=body, headers=headers, allow_redirects=False, timeout=timeout)
+    answer.close()
+    return answer
+
+
 def deliver(
     url: str,
     document: dict[str, Any],
@@ -126,14 +142,18 @@ def deliver(
         if secret:
             headers["X-Gaap-Opener-Signature"] = sign(secret, int(wall_time()), body)
         attempts += 1
+        timeout = min(ATTEMPT_TIMEOUT, remaining)
         try:
-            answer = _http_session().post(url, data=body, headers=headers, allow_redirects=False,
-                                          timeout=min(ATTEMPT_TIMEOUT, remaining))
-        except requests.RequestException as exc:
+            answer = call_within(
+                lambda: _post(url, body, headers, timeout), timeout + 0.1  # noqa: B023 - called at once
+            )
+        except (requests.RequestException, CallTimedOut) as exc:
             error = f"connection error: {type(exc).__name__}"
             retry = True
+        except Exception as exc:  # noqa: BLE001 - a URL requests cannot send to: final, never fatal
+            error = f"cannot send: {type(exc).__name__}"
+            retry = False
         else:
-            answer.close()
             if 200 <= answer.status_code < 300:
                 return CallbackInfo(True, attempts)
             error = f"HTTP {answer.status_code} from the receiver"

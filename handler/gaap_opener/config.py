@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from .errors import ConfigError, Refusal
 from .ids import normalize_ids, split_id_text
@@ -21,7 +22,7 @@ MAX_BATCH_SIZE = 100
 MAX_WAIT_SECONDS = 900.0  # SCF's longest timeout; the deadline bounds it further
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
-_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(NamedTuple):
@@ -44,6 +45,7 @@ class Settings(NamedTuple):
 
     def __repr__(self) -> str:
         shown = self._replace(
+            callback_url="<hidden>" if self.callback_url else None,
             callback_secret="<hidden>" if self.callback_secret else None,
             api_token_sha256="<hidden>" if self.api_token_sha256 else None,
         )
@@ -112,12 +114,33 @@ def _number(environ: Mapping[str, str], name: str, default: float, low: float, h
     return value
 
 
+def split_endpoint(endpoint: str) -> tuple[str, str]:
+    """GAAP_OPENER_ENDPOINT as (scheme, host[:port]): a bare host means https."""
+    if "://" not in endpoint:
+        host = endpoint.rstrip("/")
+        if not host or "/" in host or any(ch.isspace() for ch in host):
+            raise ConfigError("GAAP_OPENER_ENDPOINT", endpoint, "expected a host name or an http(s) URL without a path")
+        return "https", host
+    try:
+        parts = urlsplit(endpoint)
+        _ = parts.port
+    except ValueError:
+        raise ConfigError(
+            "GAAP_OPENER_ENDPOINT", endpoint, "expected a host name or an http(s) URL without a path"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ConfigError(
+            "GAAP_OPENER_ENDPOINT", endpoint, "expected a host name or an http(s) URL without a path"
+        )
+    return parts.scheme, parts.netloc
+
+
 def load_settings(environ: Mapping[str, str], function_name: str | None = None) -> Settings:
     """Read every GAAP_OPENER_* variable; raise ConfigError naming the first unusable one."""
     batch_text = _get(environ, "GAAP_OPENER_BATCH_SIZE")
     batch_size = MAX_BATCH_SIZE
     if batch_text is not None:
-        if not batch_text.isdigit() or not 1 <= int(batch_text) <= MAX_BATCH_SIZE:
+        if not (batch_text.isascii() and batch_text.isdigit()) or not 1 <= int(batch_text) <= MAX_BATCH_SIZE:
             raise ConfigError("GAAP_OPENER_BATCH_SIZE", batch_text, f"expected an integer from 1 to {MAX_BATCH_SIZE}")
         batch_size = int(batch_text)
 
@@ -126,8 +149,8 @@ def load_settings(environ: Mapping[str, str], function_name: str | None = None) 
     if api_auth not in ("token", "none"):
         raise ConfigError("GAAP_OPENER_API_AUTH", api_auth, "expected 'token' or 'none'")
     log_level = (_get(environ, "GAAP_OPENER_LOG_LEVEL") or "INFO").upper()
-    if log_level not in _LOG_LEVELS:
-        raise ConfigError("GAAP_OPENER_LOG_LEVEL", log_level, f"expected one of {', '.join(_LOG_LEVELS)}")
+    if log_level not in LOG_LEVELS:
+        raise ConfigError("GAAP_OPENER_LOG_LEVEL", log_level, f"expected one of {', '.join(LOG_LEVELS)}")
     token_hash = _get(environ, "GAAP_OPENER_API_TOKEN_SHA256")
     if token_hash is not None:
         token_hash = token_hash.lower()
@@ -137,11 +160,13 @@ def load_settings(environ: Mapping[str, str], function_name: str | None = None) 
     allowed_hosts = _get(environ, "GAAP_OPENER_CALLBACK_ALLOWED_HOSTS")
     allowed_ids = _ids(environ, "GAAP_OPENER_ALLOWED_PROXY_IDS")
 
+    endpoint = _get(environ, "GAAP_OPENER_ENDPOINT") or DEFAULT_ENDPOINT
+    split_endpoint(endpoint)  # a broken endpoint is reported on every invocation, not only when calling
     return Settings(
         proxy_ids=_ids(environ, "GAAP_OPENER_PROXY_IDS") or (),
         allowed_proxy_ids=frozenset(allowed_ids) if allowed_ids is not None else None,
         alarm_proxy_map=_alarm_map(_get(environ, "GAAP_OPENER_ALARM_PROXY_MAP")),
-        endpoint=_get(environ, "GAAP_OPENER_ENDPOINT") or DEFAULT_ENDPOINT,
+        endpoint=endpoint,
         wait_seconds=_number(environ, "GAAP_OPENER_WAIT_SECONDS", 0.0, 0.0, MAX_WAIT_SECONDS),
         batch_size=batch_size,
         dry_run=parse_bool(dry_run_text, "GAAP_OPENER_DRY_RUN") if dry_run_text else False,

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
-from .errors import MISSING_CREDENTIALS, ConfigError
+from .config import split_endpoint
+from .errors import MISSING_CREDENTIALS
 
 API_VERSION = "2018-05-29"
 DUPLICATED_REQUEST = "FailedOperation.DuplicatedRequest"
@@ -80,18 +80,6 @@ class MissingCredentials(Exception):
     )
 
 
-def split_endpoint(endpoint: str) -> tuple[str, str]:
-    """GAAP_OPENER_ENDPOINT as (scheme, host[:port]): a bare host means https."""
-    if "://" not in endpoint:
-        return "https", endpoint.rstrip("/")
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
-        raise ConfigError(
-            "GAAP_OPENER_ENDPOINT", endpoint, "expected a host name or an http(s) URL without a path"
-        )
-    return parts.scheme, parts.netloc
-
-
 class GaapApi:
     """OpenProxies and DescribeProxiesStatus through one SDK client, kept for the instance's life."""
 
@@ -127,16 +115,30 @@ class GaapApi:
         body only when Content-Type is exactly application/json: an error behind a proxy that
         rewrites the header would pass as success with empty sets. So the body is checked here.
         """
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from http.client import HTTPException
 
-        # The SDK fixes its timeout when the client is built; the deadline needs it per call.
+        from requests import RequestException
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from urllib3.exceptions import HTTPError
+
+        from .timing import CallTimedOut, call_within
+
+        # The SDK fixes its timeout when the client is built; the deadline needs it per call. It
+        # bounds each socket read; call_within bounds the whole call, a trickling answer included.
         conn = getattr(getattr(self._client, "request", None), "conn", None)
         if conn is not None:
             conn.timeout = timeout
+        params, headers = request._serialize(), request.headers
         try:
-            body = self._client.call(action, request._serialize(), headers=request.headers)
+            body = call_within(lambda: self._client.call(action, params, headers=headers), timeout + 0.1)
         except TencentCloudSDKException as exc:
             raise GaapCallError(str(exc.code), _short(exc.message), exc.requestId) from None
+        except CallTimedOut as exc:
+            raise GaapCallError("ClientNetworkError", f"{action}: {exc}") from None
+        except (RequestException, HTTPError, HTTPException, OSError) as exc:
+            # The SDK reads the body after its own error wrapping: a connection lost mid-body lands here.
+            message = f"{action}: {type(exc).__name__} while reading the answer"
+            raise GaapCallError("ClientNetworkError", message) from None
         except ValueError as exc:  # the SDK's own json.loads of a text/plain body that is not JSON
             raise GaapCallError("ServerNetworkError", f"{action}: GAAP's answer is not its JSON: {exc}") from None
         try:

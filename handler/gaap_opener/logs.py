@@ -36,6 +36,9 @@ def remember_secrets(environ: Mapping[str, str]) -> None:
     """Note this invocation's secret values so that no log line can carry them, whatever its path."""
     global _known_secrets
     values = {(environ.get(name) or "").strip() for name in _SECRET_NAMES}
+    callback_url = (environ.get("GAAP_OPENER_CALLBACK_URL") or "").strip()
+    if "@" in callback_url:  # https://user:password@host/...: the password is a secret too
+        values.add(callback_url.split("://", 1)[-1].split("@", 1)[0].partition(":")[2])
     _known_secrets = tuple(sorted((v for v in values if len(v) >= 6), key=len, reverse=True))
 
 

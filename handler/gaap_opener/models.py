@@ -75,7 +75,10 @@ def parse_direct_payload(data: dict[str, Any], where: str = "event") -> DirectPa
         for error in exc.errors(include_url=False):
             location = ".".join(str(part) for part in error["loc"]) or where
             message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
+            if error["loc"] and error["loc"][0] == "CallbackUrl":
+                # Never echo it: a URL may carry user:password@ or a token.
+                message = "must be a URL string of at most 2048 characters"
+            elif error["type"] == "extra_forbidden":
                 message = f"unknown field; a direct payload accepts only {', '.join(sorted(DIRECT_FIELDS))}"
             elif not message.startswith(("'", '"')) and error["type"] != "value_error":
                 message = f"{message} (got {error['input']!r:.80})"

@@ -74,9 +74,13 @@ class Opener:
         self.sleep = sleep
         self.backoff = backoff or Backoff()
 
-    def open_all(self, batches: Sequence[Batch]) -> list[BatchOutcome]:
-        """Open every batch in order; a failed batch does not stop the next one."""
-        return [self.open_batch(batch) for batch in batches]
+    def open_all(self, batches: Sequence[Batch], into: list[BatchOutcome] | None = None) -> list[BatchOutcome]:
+        """Open every batch in order; a failed batch does not stop the next one. Outcomes are appended
+        to ``into`` as they come, so a caller keeps them even if something breaks half way."""
+        outcomes = [] if into is None else into
+        for batch in batches:
+            outcomes.append(self.open_batch(batch))
+        return outcomes
 
     def open_batch(self, batch: Batch) -> BatchOutcome:
         """One batch: OpenProxies with its token; DuplicatedRequest means an earlier delivery asked."""
@@ -165,6 +169,11 @@ class Opener:
                     f"the invocation's deadline came before GAAP answered ({attempt} attempt(s) made)",
                 )
             self.pacer.wait_turn()
+            if self.deadline.remaining() < MIN_CALL_SECONDS:  # pacing may have slept into the margin
+                raise GaapCallError(
+                    DEADLINE_EXCEEDED,
+                    f"the invocation's deadline came before GAAP answered ({attempt} attempt(s) made)",
+                )
             attempt += 1
             outcome.attempts += 1
             try:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import queue
 import random
+import threading
 from collections import deque
 from collections.abc import Callable
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
@@ -69,3 +73,56 @@ class Backoff:
     def delay(self, attempt: int) -> float:
         """The sleep before retry number ``attempt`` (1 for the first retry)."""
         return self.rng.uniform(0.0, min(self.cap, self.base * (2 ** (attempt - 1))))
+
+
+class CallTimedOut(Exception):
+    """A call did not finish within the time it was given (it may still finish in the background)."""
+
+
+class _Job:
+    __slots__ = ("done", "error", "function", "result")
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        self.function = function
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+_idle: list[queue.SimpleQueue[_Job]] = []
+_idle_lock = threading.Lock()
+
+
+def _work(inbox: queue.SimpleQueue[_Job]) -> None:
+    while True:
+        job = inbox.get()
+        try:
+            job.result = job.function()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller, who re-raises it
+            job.error = error
+        job.done.set()
+        with _idle_lock:
+            _idle.append(inbox)
+
+
+def call_within(function: Callable[[], T], seconds: float) -> T:
+    """Run ``function`` on a worker thread and wait at most ``seconds`` for it.
+
+    requests' timeouts bound each socket read, not a whole call: an answer that trickles in byte by
+    byte would run past any deadline. Waiting on another thread bounds the whole call; a call given
+    up on finishes (or times out) in the background, and its thread is reused afterwards. Workers
+    persist for the instance's life, so a call costs a queue hand-off, not a thread start.
+    """
+    job = _Job(function)
+    with _idle_lock:
+        inbox = _idle.pop() if _idle else None
+    if inbox is None:
+        inbox = queue.SimpleQueue()
+        threading.Thread(target=_work, args=(inbox,), name="gaap-opener-call", daemon=True).start()
+    inbox.put(job)
+    if not job.done.wait(max(seconds, 0.0)):
+        raise CallTimedOut(f"no complete answer within {seconds:.1f} s")
+    if job.error is not None:
+        raise job.error
+    result: T = job.result
+    return result

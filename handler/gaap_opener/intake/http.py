@@ -53,8 +53,14 @@ def _body_bytes(event: dict[str, Any]) -> bytes:
     body = event.get("body")
     if body is None:
         return b""
-    if isinstance(body, (dict, list)):  # a gateway that already parsed it
-        return json.dumps(body).encode("utf-8")
+    if isinstance(body, (dict, list)):  # a gateway that already parsed it: the same size rule applies
+        try:
+            raw = json.dumps(body).encode("utf-8")
+        except (ValueError, RecursionError):
+            raise Refusal("body: a parsed body that cannot be encoded as JSON") from None
+        if len(raw) > MAX_BODY_BYTES:
+            raise Refusal(f"body of {len(raw)} bytes: at most {MAX_BODY_BYTES} bytes (1 MiB)", PAYLOAD_TOO_LARGE)
+        return raw
     raw = str(body).encode("utf-8")
     if len(raw) > MAX_BODY_BYTES * 4 // 3 + 4:
         raise Refusal(f"body of {len(raw)} bytes: at most {MAX_BODY_BYTES} bytes (1 MiB)", PAYLOAD_TOO_LARGE)
@@ -79,8 +85,12 @@ def read(event: dict[str, Any], invocation: Invocation, settings: Settings) -> O
     raw = _body_bytes(event)
     try:
         body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Refusal(f"body is not JSON ({error}): send a JSON object, e.g. {{\"ProxyIds\": [...]}}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        shown = raw[:60].decode("utf-8", "replace")
+        raise Refusal(
+            f"body {shown!r} is not JSON ({reason}): send a JSON object, e.g. {{\"ProxyIds\": [...]}}"
+        ) from None
     if is_alarm(body):
         return read_alarm(body, "alarm", settings)
     if not isinstance(body, dict):

@@ -47,8 +47,9 @@ def _message_payload(message: object) -> DirectPayload:
     if text.startswith(("{", "[")):
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise Refusal(f"timer Message {text!r:.80} is not valid JSON: {exc.msg}") from None
+        except (json.JSONDecodeError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            raise Refusal(f"timer Message {text!r:.80} is not valid JSON: {reason}") from None
         if isinstance(data, list):
             data = {"ProxyIds": data}
         if not isinstance(data, dict):
