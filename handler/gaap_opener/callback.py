@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +37,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_HOST_LABELS = re.compile(r"(?i)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?")
+
+
+def _valid_host(host: str) -> bool:
+    """A DNS name of non-empty labels, or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return len(host) <= 253 and _HOST_LABELS.fullmatch(host) is not None
+
+
 def url_problem(url: str) -> str | None:
     """Why a callback URL is unusable, or None. Checked as requests will parse it, so a URL that
     passes here cannot fail later, after the proxies are open."""
@@ -48,7 +61,7 @@ def url_problem(url: str) -> str | None:
         PreparedRequest().prepare_url(url, None)
     except Exception:  # noqa: BLE001 - any parse failure means the same: unusable
         return URL_RULE
-    if not host or parts.scheme not in ("https", "http"):
+    if not host or parts.scheme not in ("https", "http") or not _valid_host(host):
         return URL_RULE
     if parts.scheme == "http" and not is_loopback(host):
         return URL_RULE
