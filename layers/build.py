@@ -4,7 +4,14 @@ dependencies, for SCF's Python on x86-64 Linux), byte-for-byte reproducible.
     python layers/build.py [--python-version 3.10] [--dist dist] [--only function|layer]
 
 Same inputs, same bytes: entries are sorted, every timestamp is the zip epoch, every mode is
-0644, nothing machine-specific (install paths, shebangs, byte code) is kept. "Same inputs" also
+0644, nothing machine-specific (install paths, shebangs) is kept.
+
+Byte code: SCF's /var/user and /opt may not be writable, and compiling the SDK and pydantic from
+source costs a cold start about 0.8 s, so both zips carry .pyc files compiled by an interpreter of
+the target version (the running one, python3.X on PATH, or a pyenv install), as checked-hash pycs
+(Python still verifies each against its source, so an edit in the SCF console is never shadowed)
+with the paths the files will have on SCF (/var/user, /opt). Without such an interpreter the zips
+are built without byte code, and the build says so. "Same inputs" also
 means the same zlib: another zlib may compress differently, so the deploy compares the zips'
 *contents* (see deploy/packages.py), never their bytes.
 
@@ -15,6 +22,7 @@ installed a distribution that layers/requirements.txt does not pin.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -48,16 +56,20 @@ class BuildError(Exception):
     """A build that must not produce a zip; the message says why."""
 
 
-def packaged_files(source: Path, *, layer: bool = False) -> list[Path]:
-    """The files below ``source`` that go into its zip, sorted by their path inside the zip."""
+def packaged_files(source: Path, *, layer: bool = False, bytecode: bool = False) -> list[Path]:
+    """The files below ``source`` that go into its zip, sorted by their path inside the zip.
+
+    ``bytecode``: keep the .pyc files in __pycache__ (a staging copy this build compiled itself).
+    """
     chosen = []
     for path in source.rglob("*"):
         if not path.is_file():
             continue
         parts = path.relative_to(source).parts
-        if SKIP_DIRS.intersection(parts) or any(part.startswith(".") for part in parts):
+        compiled = bytecode and path.suffix == ".pyc" and parts[-2:-1] == ("__pycache__",)
+        if not compiled and (SKIP_DIRS.intersection(parts) or path.suffix in SKIP_SUFFIXES):
             continue
-        if path.suffix in SKIP_SUFFIXES or path.name.endswith("~"):
+        if any(part.startswith(".") for part in parts) or path.name.endswith("~"):
             continue
         if layer and (path.suffix in LAYER_SKIP_SUFFIXES or NESTED_TEST_DIRS.intersection(parts[1:-1])):
             continue
@@ -65,11 +77,11 @@ def packaged_files(source: Path, *, layer: bool = False) -> list[Path]:
     return sorted(chosen, key=lambda path: path.relative_to(source).as_posix())
 
 
-def deterministic_zip(source: Path, target: Path, *, layer: bool = False) -> int:
+def deterministic_zip(source: Path, target: Path, *, layer: bool = False, bytecode: bool = False) -> int:
     """Zip the packaged files below ``source`` (sorted, fixed times and modes) into ``target``; return its size."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for path in packaged_files(source, layer=layer):
+        for path in packaged_files(source, layer=layer, bytecode=bytecode):
             info = zipfile.ZipInfo(path.relative_to(source).as_posix(), FIXED_TIME)
             info.create_system = 3  # Unix, wherever the zip is built
             info.external_attr = FILE_MODE << 16
@@ -132,25 +144,72 @@ def check_budget(zip_path: Path, size: int, budget: int) -> None:
         raise BuildError(f"{zip_path.name} is {size:,} bytes, over its budget of {budget:,} bytes; not written")
 
 
-def build_function(dist: Path) -> int:
-    """dist/function.zip: handler/ exactly, index.py at the root."""
+def find_interpreter(python_version: str) -> str | None:
+    """An interpreter of exactly ``python_version`` (e.g. "3.10") to compile byte code with, or None."""
+    candidates = [sys.executable, f"python{python_version}"]
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    pattern = f"versions/{python_version}.*/bin/python{python_version}"
+    candidates += [str(path) for path in sorted(pyenv_root.glob(pattern))]
+    for candidate in candidates:
+        found = candidate if Path(candidate).is_absolute() else shutil.which(candidate)
+        if not found:
+            continue
+        probe = subprocess.run(  # noqa: S603 - an interpreter we looked up, a fixed one-liner
+            [found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True, text=True, check=False,
+        )
+        if probe.returncode == 0 and probe.stdout.strip() == python_version:
+            return found
+    return None
+
+
+def compile_bytecode(directory: Path, python: str, installed_at: str) -> None:
+    """Compile every .py below ``directory`` into __pycache__, as the files will sit at ``installed_at``."""
+    subprocess.run(  # noqa: S603 - an interpreter we looked up, fixed arguments
+        [python, "-m", "compileall", "-q", "-f", "--invalidation-mode", "checked-hash",
+         "-s", str(directory), "-p", installed_at, str(directory)],
+        check=True, env={**os.environ, "PYTHONHASHSEED": "0"}, stdout=subprocess.DEVNULL,
+    )
+
+
+def build_function(dist: Path, python_version: str = "3.10") -> int:
+    """dist/function.zip: handler/ exactly, index.py at the root, with its byte code when it can be made."""
     target = dist / "function.zip"
-    size = deterministic_zip(ROOT / "handler", target)
+    python = find_interpreter(python_version)
+    with tempfile.TemporaryDirectory() as work:
+        staging = Path(work) / "code"
+        for path in packaged_files(ROOT / "handler"):
+            copy = staging / path.relative_to(ROOT / "handler")
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+        if python:
+            compile_bytecode(staging, python, "/var/user")
+        size = deterministic_zip(staging, target, bytecode=True)
     check_budget(target, size, FUNCTION_BUDGET)
-    print(f"{target}  {size / 1024:8.1f} KiB  (budget {FUNCTION_BUDGET // 1024} KiB)")
+    note = _bytecode_note(python_version, python)
+    print(f"{target}  {size / 1024:8.1f} KiB  (budget {FUNCTION_BUDGET // 1024} KiB)  {note}")
     return size
+
+
+def _bytecode_note(python_version: str, python: str | None) -> str:
+    if python:
+        return f"byte code for Python {python_version}"
+    return f"NO byte code: no Python {python_version} here, so SCF compiles it at each cold start"
 
 
 def build_layer(dist: Path, python_version: str) -> int:
     """dist/layer.zip: the pinned run-time dependencies at the zip's root (SCF unzips layers into /opt)."""
     target = dist / "layer.zip"
+    python = find_interpreter(python_version)
     with tempfile.TemporaryDirectory() as work:
         layer = Path(work) / "layer"
         install_layer(python_version, layer)
-        size = deterministic_zip(layer, target, layer=True)
+        if python:
+            compile_bytecode(layer, python, "/opt")
+        size = deterministic_zip(layer, target, layer=True, bytecode=True)
     check_budget(target, size, LAYER_BUDGET)
     print(f"{target}  {size / 1024 / 1024:8.2f} MiB  (budget {LAYER_BUDGET // 1024 // 1024} MiB; "
-          f"Python {python_version}, {PLATFORM})")
+          f"Python {python_version}, {PLATFORM})  {_bytecode_note(python_version, python)}")
     return size
 
 
@@ -163,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     dist = Path(args.dist)
     try:
         if args.only in (None, "function"):
-            build_function(dist)
+            build_function(dist, args.python_version)
         if args.only in (None, "layer"):
             build_layer(dist, args.python_version)
     except BuildError as error:

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from conftest import invoke
-
 from gaap_opener.config import load_settings
 from gaap_opener.errors import ConfigError
 
@@ -28,7 +27,7 @@ def test_booleans(text: str, value: bool) -> None:
 
 
 def test_unknown_boolean_is_an_error_not_a_silent_false() -> None:
-    with pytest.raises(ConfigError, match="GAAP_OPENER_DRY_RUN='maybe'.*true/1/yes/on"):
+    with pytest.raises(ConfigError, match=r"GAAP_OPENER_DRY_RUN='maybe'.*true/1/yes/on"):
         load_settings({"GAAP_OPENER_DRY_RUN": "maybe"})
 
 

@@ -6,6 +6,7 @@ else: not the repository, not the virtual environment."""
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import platform
 import subprocess
@@ -69,13 +70,28 @@ def test_both_zips_are_under_their_budgets(dist: Path) -> None:
     assert (dist / "layer.zip").stat().st_size < LAYER_BUDGET
 
 
+def bytecode_name(source: str, tag: str) -> str:
+    folder, _, file = source.rpartition("/")
+    return f"{folder + '/' if folder else ''}__pycache__/{file[:-3]}.{tag}.pyc"
+
+
 def test_function_zip_holds_exactly_the_handler_directory(dist: Path) -> None:
     with zipfile.ZipFile(dist / "function.zip") as archive:
         names = archive.namelist()
     assert "index.py" in names  # at the root: SCF's handler is index.main_handler
     assert "gaap_opener/app.py" in names
-    assert set(names) == handler_files()
-    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc") or "tests/" in name]
+    sources = {name for name in names if not name.endswith(".pyc")}
+    assert sources == handler_files()
+    assert not [name for name in names if "tests/" in name]
+    # byte code for exactly the sources, for the target Python, compiled as the files sit on SCF
+    tag = sys.implementation.cache_tag
+    expected = {bytecode_name(name, tag) for name in sources if name.endswith(".py")}
+    assert {name for name in names if name.endswith(".pyc")} == expected
+    with zipfile.ZipFile(dist / "function.zip") as archive:
+        header = archive.read(bytecode_name("index.py", tag))[:16]
+        code = marshal.loads(archive.read(bytecode_name("gaap_opener/app.py", tag))[16:])  # noqa: S302 - ours
+    assert int.from_bytes(header[4:8], "little") == 0b11  # checked-hash: verified against its source
+    assert code.co_filename == "/var/user/gaap_opener/app.py"
 
 
 def test_layer_zip_has_its_packages_at_the_root_and_no_install_leftovers(dist: Path) -> None:
@@ -84,10 +100,13 @@ def test_layer_zip_has_its_packages_at_the_root_and_no_install_leftovers(dist: P
         infos = archive.infolist()
     tops = {name.split("/", 1)[0] for name in names}
     assert {"tencentcloud", "pydantic", "pydantic_core", "requests", "urllib3"} <= tops
-    assert not [name for name in names if name.startswith("bin/") or name.endswith(("/RECORD", ".pyc"))]
-    assert not [name for name in names if "__pycache__" in name]
+    assert not [name for name in names if name.startswith("bin/") or name.endswith("/RECORD")]
+    tag = sys.implementation.cache_tag
+    assert not [name for name in names if name.endswith(".pyc") and f".{tag}." not in name]
+    assert bytecode_name("pydantic/main.py", tag) in names and bytecode_name("requests/api.py", tag) in names
     assert not [name for name in names if name.startswith("tencentcloud/") and "/gaap/" not in name
-                and "/common/" not in name and name != "tencentcloud/__init__.py"]  # no umbrella SDK
+                and "/common/" not in name and name != "tencentcloud/__init__.py"
+                and not name.startswith("tencentcloud/__pycache__/__init__.")]  # no umbrella SDK
     assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert names == sorted(names)
 
