@@ -98,3 +98,20 @@ def test_one_timer_event_in_three_processes_opens_once(tmp_path: Path) -> None:
     assert len({c.client_token for c in opens}) == 1
     assert len([c for c in opens if c.accepted]) == 1
     assert sorted(r["calls"][0]["replayed"] for r in results) == [False, True, True]
+
+
+def test_pacer_counts_a_call_from_its_answer_so_gaap_never_sees_21_in_a_second() -> None:
+    from gaap_opener.timing import Pacer
+
+    clock = ManualClock()
+    pacer = Pacer(clock, clock.advance)
+    starts = []
+    for _ in range(41):
+        pacer.wait_turn()
+        starts.append(clock())
+        clock.advance(0.03)  # each call takes 30 ms to answer
+        pacer.finished()
+    # the 21st call starts at least a second after the 1st call's answer, the 41st after the 21st's
+    assert starts[20] >= starts[0] + 0.03 + 1.0
+    assert starts[40] >= starts[20] + 0.03 + 1.0
+    assert all(starts[i + 1] - starts[i] <= 0.031 for i in range(19))  # no waiting before the 21st

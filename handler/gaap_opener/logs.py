@@ -59,7 +59,9 @@ def redact(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Render the record's message once, redacted, so no handler ever formats the raw one."""
+    """Render the record's message once, redacted, so no handler ever formats the raw one: the SDK
+    prints whole requests (Authorization, X-TC-Token). Our own records hold no headers; the JSON
+    formatter removes known secret values from each of their whole lines."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "_redacted", False):  # the logger's filter already did it
@@ -120,10 +122,8 @@ def setup_logging(level: str) -> logging.Logger:
     if _handler is None:
         _handler = StdoutHandler()
         _handler.setFormatter(JsonFormatter())
-        _handler.addFilter(RedactingFilter())
         logger.addHandler(_handler)
-        logger.propagate = False
-        logger.addFilter(RedactingFilter())
+        logger.propagate = False  # our records: the formatter removes known secrets from each whole line
         sdk_logger.addFilter(RedactingFilter())
         sdk_logger.addHandler(_handler)
         sdk_logger.propagate = False

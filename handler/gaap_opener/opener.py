@@ -180,9 +180,12 @@ class Opener:
                 # Half the time left: a hung attempt still leaves room for one more with the same token.
                 return call(min(MAX_CALL_SECONDS, max(MIN_CALL_SECONDS, self.deadline.remaining() / 2)))
             except GaapCallError as error:
-                if not is_transient(error.code) or attempt >= self.backoff.max_attempts:
-                    raise
-                pause = self.backoff.delay(attempt)
-                if pause > self.deadline.remaining() - MIN_CALL_SECONDS:
-                    raise
-                self.sleep(pause)
+                failure = error
+            finally:
+                self.pacer.finished()
+            if not is_transient(failure.code) or attempt >= self.backoff.max_attempts:
+                raise failure
+            pause = self.backoff.delay(attempt)
+            if pause > self.deadline.remaining() - MIN_CALL_SECONDS:
+                raise failure
+            self.sleep(pause)

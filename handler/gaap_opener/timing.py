@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import random
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -37,7 +38,11 @@ class Deadline:
 
 
 class Pacer:
-    """At most ``limit`` calls in any sliding ``window`` seconds, GAAP's documented 20 per second."""
+    """At most ``limit`` calls in any sliding ``window`` seconds, GAAP's documented 20 per second.
+
+    GAAP counts a call when it arrives, which is some time after we send it and before its answer
+    is back; a call is counted here at its answer (``finished``), so the window GAAP sees is never
+    fuller than ours, however much the network delays one call more than another."""
 
     def __init__(self, clock: Clock, sleep: Sleep, limit: int = 20, window: float = 1.0) -> None:
         self._clock = clock
@@ -59,6 +64,14 @@ class Pacer:
                 self._sent.popleft()
         self._sent.append(now)
 
+    def finished(self) -> None:
+        """The call counted by the last wait_turn is over: count it from now."""
+        if self._sent:
+            self._sent[-1] = self._clock()
+
+
+_RNG = random.Random()  # noqa: S311 - jitter, not cryptography; one per instance (seeding reads urandom)
+
 
 class Backoff:
     """Exponential backoff with full jitter: attempt n sleeps uniformly in [0, min(cap, base * 2**n)]."""
@@ -68,7 +81,7 @@ class Backoff:
         self.base = base
         self.cap = cap
         self.max_attempts = max_attempts
-        self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self.rng = rng or _RNG
 
     def delay(self, attempt: int) -> float:
         """The sleep before retry number ``attempt`` (1 for the first retry)."""
@@ -84,7 +97,8 @@ class _Job:
 
     def __init__(self, function: Callable[[], Any]) -> None:
         self.function = function
-        self.done = threading.Event()
+        self.done = threading.Lock()  # held until the job is done: a raw lock is the cheapest hand-off
+        self.done.acquire()
         self.result: Any = None
         self.error: BaseException | None = None
 
@@ -100,19 +114,47 @@ def _work(inbox: queue.SimpleQueue[_Job]) -> None:
             job.result = job.function()
         except BaseException as error:  # noqa: BLE001 - handed to the caller, who re-raises it
             job.error = error
-        job.done.set()
+        job.done.release()
         with _idle_lock:
             _idle.append(inbox)
 
 
 def call_within(function: Callable[[], T], seconds: float) -> T:
-    """Run ``function`` on a worker thread and wait at most ``seconds`` for it.
+    """Run ``function`` and give up on it after ``seconds``, raising CallTimedOut.
 
     requests' timeouts bound each socket read, not a whole call: an answer that trickles in byte by
-    byte would run past any deadline. Waiting on another thread bounds the whole call; a call given
-    up on finishes (or times out) in the background, and its thread is reused afterwards. Workers
-    persist for the instance's life, so a call costs a queue hand-off, not a thread start.
+    byte would run past any deadline. On the main thread (SCF and Lambda call handlers there) a
+    SIGALRM timer interrupts the call: the libraries close a connection an exception leaves
+    half-read, so nothing is left broken. Elsewhere the call runs on a worker thread and the caller
+    stops waiting; a call given up on finishes (or times out) in the background.
     """
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        return _call_with_alarm(function, seconds)
+    return _call_on_worker(function, seconds)
+
+
+class _Alarm(Exception):
+    """Raised into a call by the SIGALRM handler. An Exception, so the SDK reports it as the
+    network error it is (ClientNetworkError) when it fires inside the SDK."""
+
+
+def _raise_alarm(signum: int, frame: object) -> None:
+    raise _Alarm("the call's time was up")
+
+
+def _call_with_alarm(function: Callable[[], T], seconds: float) -> T:
+    previous = signal.signal(signal.SIGALRM, _raise_alarm)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        return function()
+    except _Alarm:
+        raise CallTimedOut(f"no complete answer within {seconds:.1f} s") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _call_on_worker(function: Callable[[], T], seconds: float) -> T:
     job = _Job(function)
     with _idle_lock:
         inbox = _idle.pop() if _idle else None
@@ -120,7 +162,7 @@ def call_within(function: Callable[[], T], seconds: float) -> T:
         inbox = queue.SimpleQueue()
         threading.Thread(target=_work, args=(inbox,), name="gaap-opener-call", daemon=True).start()
     inbox.put(job)
-    if not job.done.wait(max(seconds, 0.0)):
+    if not job.done.acquire(timeout=max(seconds, 0.001)):
         raise CallTimedOut(f"no complete answer within {seconds:.1f} s")
     if job.error is not None:
         raise job.error
