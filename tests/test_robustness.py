@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from conftest import Receiver, invoke, scf_context
-
 from gaap_opener.errors import RetryableFailure
 
 A, B = "link-aaaaaaaa", "link-bbbbbbbb"
@@ -92,6 +91,28 @@ def test_a_trickling_gaap_answer_cannot_run_past_the_deadline(slow: Any) -> None
     assert result["status"] == "failed" and result["error"]["retryable"] is True
     assert result["error"]["code"] in ("ClientNetworkError", "DeadlineExceeded")
     assert result["event_id"] == "trickle" and result["requested"] == [A]
+
+
+def test_off_the_main_thread_a_trickling_answer_is_cut_off_too(slow: Any) -> None:
+    # Some runtimes call handlers on another thread, where no SIGALRM can reach: a worker thread
+    # bounds the call instead.
+    server = slow("trickle")
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        started = time.monotonic()
+        try:
+            invoke({"ProxyIds": [A], "EventId": "thread"}, env={"GAAP_OPENER_ENDPOINT": server.url},
+                   context=scf_context(time_limit_ms=3000))
+        except RetryableFailure as failure:
+            outcome["result"] = failure.result
+        outcome["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(10)
+    assert outcome["seconds"] < 3.0
+    assert outcome["result"]["error"]["code"] in ("ClientNetworkError", "DeadlineExceeded")
 
 
 def test_an_answer_broken_off_mid_body_is_a_retried_network_error(slow: Any) -> None:
