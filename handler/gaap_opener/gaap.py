@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from .config import split_endpoint
 from .errors import MISSING_CREDENTIALS
+from .timing import CallTimedOut, call_within
 
 API_VERSION = "2018-05-29"
 DUPLICATED_REQUEST = "FailedOperation.DuplicatedRequest"
@@ -99,6 +100,20 @@ class GaapApi:
         self._client: Any = gaap_client.GaapClient(Credential("unset", "unset"), "", profile)
         self._credentials: Credentials | None = None
         self._models: Any = models
+        # The SDK reads HTTP(S)_PROXY / NO_PROXY itself when the client is built and passes them on
+        # every request; requests' own scan of the whole environment (proxies, netrc, CA bundle) on
+        # each request repeats that work, at a tenth of a millisecond per call.
+        session = getattr(getattr(getattr(self._client, "request", None), "conn", None), "_session", None)
+        if session is not None:
+            session.trust_env = False
+        from http.client import HTTPException
+
+        from requests import RequestException
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from urllib3.exceptions import HTTPError
+
+        network: tuple[type[BaseException], ...] = (RequestException, HTTPError, HTTPException, OSError)
+        self._errors: tuple[Any, tuple[type[BaseException], ...]] = (TencentCloudSDKException, network)
 
     def use(self, credentials: Credentials) -> None:
         """Sign with these keys from now on (the role's keys may rotate between invocations)."""
@@ -115,14 +130,7 @@ class GaapApi:
         body only when Content-Type is exactly application/json: an error behind a proxy that
         rewrites the header would pass as success with empty sets. So the body is checked here.
         """
-        from http.client import HTTPException
-
-        from requests import RequestException
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-        from urllib3.exceptions import HTTPError
-
-        from .timing import CallTimedOut, call_within
-
+        sdk_error, network_errors = self._errors
         # The SDK fixes its timeout when the client is built; the deadline needs it per call. It
         # bounds each socket read; call_within bounds the whole call, a trickling answer included.
         conn = getattr(getattr(self._client, "request", None), "conn", None)
@@ -131,11 +139,11 @@ class GaapApi:
         params, headers = request._serialize(), request.headers
         try:
             body = call_within(lambda: self._client.call(action, params, headers=headers), timeout + 0.1)
-        except TencentCloudSDKException as exc:
+        except sdk_error as exc:
             raise GaapCallError(str(exc.code), _short(exc.message), exc.requestId) from None
         except CallTimedOut as exc:
             raise GaapCallError("ClientNetworkError", f"{action}: {exc}") from None
-        except (RequestException, HTTPError, HTTPException, OSError) as exc:
+        except network_errors as exc:
             # The SDK reads the body after its own error wrapping: a connection lost mid-body lands here.
             message = f"{action}: {type(exc).__name__} while reading the answer"
             raise GaapCallError("ClientNetworkError", message) from None

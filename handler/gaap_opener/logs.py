@@ -108,6 +108,8 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 _handler: StdoutHandler | None = None
+_LOGGER = logging.getLogger(LOGGER_NAME)
+_SDK_LOGGER = logging.getLogger(SDK_LOGGER_NAME)
 
 
 def setup_logging(level: str) -> logging.Logger:
@@ -117,8 +119,7 @@ def setup_logging(level: str) -> logging.Logger:
     redacted; otherwise the SDK logs only warnings.
     """
     global _handler
-    logger = logging.getLogger(LOGGER_NAME)
-    sdk_logger = logging.getLogger(SDK_LOGGER_NAME)
+    logger, sdk_logger = _LOGGER, _SDK_LOGGER
     if _handler is None:
         _handler = StdoutHandler()
         _handler.setFormatter(JsonFormatter())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # signal without its Enum wrapping (see below)
 import queue
 import random
-import signal
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -128,7 +128,7 @@ def call_within(function: Callable[[], T], seconds: float) -> T:
     half-read, so nothing is left broken. Elsewhere the call runs on a worker thread and the caller
     stops waiting; a call given up on finishes (or times out) in the background.
     """
-    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+    if hasattr(_signal, "setitimer") and threading.current_thread() is threading.main_thread():
         return _call_with_alarm(function, seconds)
     return _call_on_worker(function, seconds)
 
@@ -143,15 +143,16 @@ def _raise_alarm(signum: int, frame: object) -> None:
 
 
 def _call_with_alarm(function: Callable[[], T], seconds: float) -> T:
-    previous = signal.signal(signal.SIGALRM, _raise_alarm)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    # _signal, not signal: signal.signal wraps its answer in an Enum, which costs more than the call.
+    previous = _signal.signal(_signal.SIGALRM, _raise_alarm)
+    _signal.setitimer(_signal.ITIMER_REAL, max(seconds, 0.001))
     try:
         return function()
     except _Alarm:
         raise CallTimedOut(f"no complete answer within {seconds:.1f} s") from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
+        _signal.signal(_signal.SIGALRM, previous)
 
 
 def _call_on_worker(function: Callable[[], T], seconds: float) -> T:
