@@ -12,6 +12,8 @@ from conftest import invoke, open_calls, scf_context
 from gaap_opener.errors import RetryableFailure
 from gaap_opener.opener import Backoff
 
+from fakegaap import ManualClock
+
 A, B = "link-aaaaaaaa", "link-bbbbbbbb"
 ATTEMPTS = Backoff().max_attempts
 NO_AUTH = {"GAAP_OPENER_API_AUTH": "none"}
@@ -173,23 +175,10 @@ def test_nothing_runs_past_the_deadline(gaap: Any) -> None:
     # A 1 s function: retries stop when the time is up and the invocation still answers in time.
     gaap.add_proxy(A, status="CLOSED")
     gaap.fail_next("OpenProxies", code="InternalError", times=1000)
-    clock = FakeClock()
+    clock = ManualClock()
     with pytest.raises(RetryableFailure) as raised:
         invoke({"ProxyIds": [A], "EventId": "late"}, context=scf_context(time_limit_ms=1000),
                clock=clock, sleep=clock.advance)
-    assert clock.now <= 1.0
+    assert clock() <= 1.0
     assert raised.value.result["error"]["retryable"] is True
     assert 1 <= len(open_calls(gaap)) <= ATTEMPTS
-
-
-class FakeClock:
-    """A clock that moves only when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += max(seconds, 0.0)

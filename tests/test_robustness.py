@@ -15,6 +15,8 @@ import pytest
 from conftest import Receiver, invoke, scf_context
 from gaap_opener.errors import RetryableFailure
 
+from fakegaap import ManualClock
+
 A, B = "link-aaaaaaaa", "link-bbbbbbbb"
 
 
@@ -189,7 +191,7 @@ class LambdaContext:
 def test_lambda_context_sets_the_deadline_from_its_remaining_time(gaap: Any) -> None:
     gaap.add_proxy(A, status="CLOSED")
     gaap.fail_next("OpenProxies", code="InternalError", times=5)
-    clock = FakeClock()
+    clock = ManualClock()
     with pytest.raises(RetryableFailure):
         invoke({"ProxyIds": [A], "EventId": "l"}, context=LambdaContext(60000), clock=clock, sleep=clock.advance)
     assert len(gaap.calls("OpenProxies")) == 5  # a 60 s budget leaves room for every attempt
@@ -229,14 +231,3 @@ def test_a_bug_half_way_keeps_the_event_and_reaches_the_callback(receiver: Recei
     assert (result["event_id"], result["requested"]) == ("bug", [A])
     assert result["error"]["code"] == "UnexpectedError" and result["error"]["retryable"] is True
     assert receiver.bodies()[0]["event_id"] == "bug"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += max(seconds, 0.0)
