@@ -81,3 +81,11 @@ def test_configuration_errors_are_not_shown_to_unauthenticated_http_callers(gaap
                     env={"GAAP_OPENER_ALLOWED_PROXY_IDS": "link-secret00,oops"})
     assert answer["statusCode"] == 500
     assert "link-secret00" not in answer["body"] and "misconfigured" in answer["body"]
+
+
+def test_allowed_callback_hosts_take_names_not_ports(gaap: Any) -> None:
+    result = invoke({"ProxyIds": [A]}, env={"GAAP_OPENER_CALLBACK_ALLOWED_HOSTS": "hooks.example.com 127.0.0.1:8080"})
+    assert result["error"]["code"] == "InvalidConfiguration"
+    assert "'127.0.0.1:8080': list host names only" in result["error"]["message"]
+    assert load_settings({"GAAP_OPENER_CALLBACK_ALLOWED_HOSTS": "::1, Hooks.Example.com"}).callback_allowed_hosts == {
+        "::1", "hooks.example.com"}

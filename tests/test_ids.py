@@ -82,3 +82,8 @@ def test_any_non_id_text_is_refused_with_its_repr(text: str) -> None:
     with pytest.raises(Refusal) as refused:
         normalize_ids([text], "ProxyIds")
     assert repr(text)[:60] in refused.value.message
+
+
+def test_bad_event_id_is_named_in_the_refusal() -> None:
+    with pytest.raises(Refusal, match=r"EventId: 'badé' is not a valid event ID: an event ID is 1 to 128 printable"):
+        parse_direct_payload({"EventId": "badé"})

@@ -114,6 +114,16 @@ def _number(environ: Mapping[str, str], name: str, default: float, low: float, h
     return value
 
 
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def split_endpoint(endpoint: str) -> tuple[str, str]:
     """GAAP_OPENER_ENDPOINT as (scheme, host[:port]): a bare host means https."""
     if "://" not in endpoint:
@@ -158,6 +168,10 @@ def load_settings(environ: Mapping[str, str], function_name: str | None = None) 
             # Never echo the configured value: it is a hash of a secret.
             raise ConfigError("GAAP_OPENER_API_TOKEN_SHA256", "<hidden>", "expected 64 hex digits (a SHA-256)")
     allowed_hosts = _get(environ, "GAAP_OPENER_CALLBACK_ALLOWED_HOSTS")
+    for host in split_id_text(allowed_hosts or ""):
+        if ("/" in host or ":" in host) and not _is_ip(host):
+            raise ConfigError("GAAP_OPENER_CALLBACK_ALLOWED_HOSTS", allowed_hosts or "",
+                              f"{host!r}: list host names only, without scheme, port or path")
     allowed_ids = _ids(environ, "GAAP_OPENER_ALLOWED_PROXY_IDS")
 
     endpoint = _get(environ, "GAAP_OPENER_ENDPOINT") or DEFAULT_ENDPOINT

@@ -41,8 +41,8 @@ def check_event_id(value: object, where: str = "EventId") -> str | None:
 def _event_id_field(value: object) -> str | None:
     try:
         return check_event_id(value)
-    except Refusal as refusal:
-        raise ValueError(refusal.message.split(": ", 1)[1]) from None
+    except Refusal:
+        raise ValueError(f"{value!r:.80} is not a valid event ID: {EVENT_ID_RULE}") from None
 
 
 ProxyIdField = Annotated[tuple[str, ...], BeforeValidator(_proxy_id_field)]
