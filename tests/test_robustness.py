@@ -231,3 +231,51 @@ def test_a_bug_half_way_keeps_the_event_and_reaches_the_callback(receiver: Recei
     assert (result["event_id"], result["requested"]) == ("bug", [A])
     assert result["error"]["code"] == "UnexpectedError" and result["error"]["retryable"] is True
     assert receiver.bodies()[0]["event_id"] == "bug"
+
+
+def test_a_proxy_from_the_environment_is_still_used() -> None:
+    # requests' per-request environment scan is off (a warm-path cost); the SDK reads HTTP(S)_PROXY
+    # itself when the client is built, so operators behind a proxy still reach GAAP through it.
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import requests as http
+
+    from fakegaap import GaapBackend, serve_in_thread
+
+    seen: list[str] = []
+    onward = http.Session()
+    onward.trust_env = False  # the forwarder itself must not go through HTTP_PROXY (itself)
+
+    class Forwarder(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # a forward proxy: the request line carries the absolute URL
+            seen.append(self.path)
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection", "connection")}
+            answer = onward.post(self.path, data=body, headers=headers, timeout=5)
+            self.send_response(answer.status_code)
+            self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Forwarder)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    backend = GaapBackend()
+    backend.add_proxy(A, status="CLOSED")
+    try:
+        with serve_in_thread(backend) as url:
+            import os
+
+            os.environ["HTTP_PROXY"] = f"http://127.0.0.1:{proxy.server_address[1]}"
+            try:
+                result = invoke({"ProxyIds": [A], "EventId": "via-proxy"}, env={"GAAP_OPENER_ENDPOINT": url})
+            finally:
+                del os.environ["HTTP_PROXY"]
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert result["status"] == "succeeded"
+    assert seen and seen[0].startswith(url)
