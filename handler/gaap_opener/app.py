@@ -102,10 +102,9 @@ def handle(
         from .answer import http_answer
 
         return http_answer(document)
-    callback_failed = result.callback is not None and not result.callback.delivered
-    if report.needs_redelivery(result) or callback_failed:
-        reason = "the callback could not be delivered" if not report.needs_redelivery(result) else (
-            f"{document['error']['code']} persisted")
+    transient = report.needs_redelivery(result)
+    if transient or (result.callback is not None and not result.callback.delivered):
+        reason = f"{document['error']['code']} persisted" if transient else "the callback could not be delivered"
         raise RetryableFailure(
             f"gaap-opener: {reason} for event {document['event_id']!r}; "
             "redeliver the event (its ClientTokens repeat, so this is safe)",
@@ -138,8 +137,8 @@ def _run(
     api_factory: Callable[[Settings, Mapping[str, str]], Api],
     progress: _Progress,
 ) -> _Outcome:
+    # (handle() has set the log level already, from the same variable.)
     settings = progress.settings = load_settings(env, invocation.function_name or env.get("SCF_FUNCTIONNAME"))
-    setup_logging(settings.log_level)
     if settings.callback_url is not None or settings.callback_allowed_hosts is not None:
         from .callback import check_configured_url
 

@@ -4,6 +4,7 @@ models, for validation."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 SCHEMA = "gaap-opener/result/v1"
@@ -59,18 +60,18 @@ class CallbackInfo:
 class Result:
     """One invocation's result; ``document()`` gives the JSON-ready dict in the contract's order."""
 
-    def __init__(self, status: str, event_id: str | None, source: str, *, requested: list[str] | None = None,
-                 calls: list[CallRecord] | None = None, error: ErrorInfo | None = None, dry_run: bool = False,
+    def __init__(self, status: str, event_id: str | None, source: str, *, requested: Sequence[str] = (),
+                 calls: Sequence[CallRecord] = (), error: ErrorInfo | None = None, dry_run: bool = False,
                  duration_ms: int = 0, invocation_id: str | None = None) -> None:
         self.status = status
         self.event_id = event_id
         self.source = source
-        self.requested: list[str] = requested or []
+        self.requested: list[str] = list(requested)
         self.opened: list[str] = []
         self.invalid_status: list[str] = []
         self.operation_failed: list[str] = []
         self.statuses: dict[str, str] = {}
-        self.calls: list[CallRecord] = calls or []
+        self.calls: list[CallRecord] = list(calls)
         self.error = error
         self.callback: CallbackInfo | None = None
         self.dry_run = dry_run

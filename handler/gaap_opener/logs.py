@@ -64,9 +64,6 @@ class RedactingFilter(logging.Filter):
     formatter removes known secret values from each of their whole lines."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "_redacted", False):  # the logger's filter already did it
-            return True
-        record._redacted = True
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a malformed record must not break logging

@@ -90,12 +90,11 @@ class Opener:
                 outcome, lambda timeout: self.api.open_proxies(batch.proxy_ids, batch.client_token, timeout)
             )
         except GaapCallError as error:
+            outcome.request_id = error.request_id
             if error.code != DUPLICATED_REQUEST:
                 outcome.error = error
-                outcome.request_id = error.request_id
                 return outcome
             outcome.replayed = True
-            outcome.request_id = error.request_id
             return self._replay(outcome)
         outcome.request_id = answer.request_id
         not_opened = set(answer.invalid_status) | set(answer.operation_failed)
@@ -139,7 +138,7 @@ class Opener:
         """Report a replayed batch from the proxies' current status (the first answer is lost)."""
         ids = outcome.batch.proxy_ids
         try:
-            statuses = self._retrying(outcome, lambda timeout: self.api.proxy_statuses(ids, timeout))
+            statuses = self._retrying(outcome, self._status_call(ids))
         except GaapCallError as error:
             outcome.error = error
             return outcome
@@ -154,6 +153,13 @@ class Opener:
                 outcome.invalid_status.append(proxy_id)
         return outcome
 
+    def _check_time(self, attempts: int) -> None:
+        """Raise DeadlineExceeded when too little time is left to start a call."""
+        if self.deadline.remaining() < MIN_CALL_SECONDS:
+            raise GaapCallError(
+                DEADLINE_EXCEEDED, f"the invocation's deadline came before GAAP answered ({attempts} attempt(s) made)"
+            )
+
     def _retrying(self, outcome: BatchOutcome, call: Callable[[float], T]) -> T:
         """Call until success, a permanent error, the attempt limit or the deadline; count attempts.
 
@@ -162,18 +168,9 @@ class Opener:
         """
         attempt = 0
         while True:
-            remaining = self.deadline.remaining()
-            if remaining < MIN_CALL_SECONDS:
-                raise GaapCallError(
-                    DEADLINE_EXCEEDED,
-                    f"the invocation's deadline came before GAAP answered ({attempt} attempt(s) made)",
-                )
+            self._check_time(attempt)
             self.pacer.wait_turn()
-            if self.deadline.remaining() < MIN_CALL_SECONDS:  # pacing may have slept into the margin
-                raise GaapCallError(
-                    DEADLINE_EXCEEDED,
-                    f"the invocation's deadline came before GAAP answered ({attempt} attempt(s) made)",
-                )
+            self._check_time(attempt)  # pacing may have slept into the margin
             attempt += 1
             outcome.attempts += 1
             try:

@@ -15,36 +15,11 @@ from .plan import Batch
 from .request import OpenRequest
 
 
-def _base(
-    status: str,
-    *,
-    event_id: str | None,
-    source: str,
-    requested: Sequence[str] = (),
-    dry_run: bool = False,
-    duration_ms: int = 0,
-    invocation_id: str | None = None,
-    error: ErrorInfo | None = None,
-    calls: Sequence[CallRecord] = (),
-) -> Result:
-    return Result(
-        status=status,
-        event_id=event_id,
-        source=source,
-        requested=list(requested),
-        calls=list(calls),
-        error=error,
-        dry_run=dry_run,
-        duration_ms=duration_ms,
-        invocation_id=invocation_id,
-    )
-
-
 def rejected(
     code: str, message: str, *, source: str, event_id: str | None, invocation_id: str | None
 ) -> Result:
     """Input refused: nothing reached GAAP."""
-    return _base(
+    return Result(
         "rejected",
         event_id=event_id,
         source=source,
@@ -58,7 +33,7 @@ def failed_before_calls(
     requested: Sequence[str] = (), retryable: bool = False,
 ) -> Result:
     """Nothing could be called (configuration, credentials): failed, with the reason."""
-    return _base(
+    return Result(
         "failed",
         event_id=event_id,
         source=source,
@@ -70,14 +45,14 @@ def failed_before_calls(
 
 def skipped(request: OpenRequest, invocation_id: str | None) -> Result:
     """Nothing to do (a resolved alarm): reported, nothing called."""
-    return _base("skipped", event_id=request.event_id or None, source=request.source,
+    return Result("skipped", event_id=request.event_id or None, source=request.source,
                  requested=request.proxy_ids, invocation_id=invocation_id)
 
 
 def dry_run(request: OpenRequest, batches: Sequence[Batch], invocation_id: str | None) -> Result:
     """Validated and planned; the planned calls are listed, none was made."""
     calls = [CallRecord(client_token=b.client_token, proxy_ids=list(b.proxy_ids)) for b in batches]
-    return _base("dry_run", event_id=request.event_id, source=request.source, requested=request.proxy_ids,
+    return Result("dry_run", event_id=request.event_id, source=request.source, requested=request.proxy_ids,
                  dry_run=True, invocation_id=invocation_id, calls=calls)
 
 
@@ -115,8 +90,8 @@ def from_outcomes(request: OpenRequest, outcomes: Sequence[BatchOutcome], invoca
     error_info = first_error
     if status != "succeeded" and error_info is None:
         error_info = _sets_error(invalid, failed)
-    result = _base(status, event_id=request.event_id, source=request.source, requested=requested,
-                   dry_run=False, invocation_id=invocation_id, error=error_info, calls=calls)
+    result = Result(status, event_id=request.event_id, source=request.source, requested=requested,
+                    invocation_id=invocation_id, error=error_info, calls=calls)
     result.opened = sorted(opened)
     result.invalid_status = sorted(invalid)
     result.operation_failed = sorted(failed)

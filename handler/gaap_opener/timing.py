@@ -53,16 +53,19 @@ class Pacer:
 
     def wait_turn(self) -> None:
         """Block until one more call fits in the window, then count it."""
-        now = self._clock()
-        while self._sent and now - self._sent[0] >= self._window:
-            self._sent.popleft()
+        now = self._forget_old()
         if len(self._sent) >= self._limit:
             # 10 ms over the window: the server's clock and ours need not agree to the millisecond.
             self._sleep(self._sent[0] + self._window + 0.01 - now)
-            now = self._clock()
-            while self._sent and now - self._sent[0] >= self._window:
-                self._sent.popleft()
+            now = self._forget_old()
         self._sent.append(now)
+
+    def _forget_old(self) -> float:
+        """Drop the calls that left the window; return the time now."""
+        now = self._clock()
+        while self._sent and now - self._sent[0] >= self._window:
+            self._sent.popleft()
+        return now
 
     def finished(self) -> None:
         """The call counted by the last wait_turn is over: count it from now."""
